@@ -1,0 +1,19 @@
+#!/bin/bash
+# Runs inside the test VM: one test script from the checkout, its output to
+# the console and to /results/log, its exit status to /results/status.  The
+# host side (run-vm.sh) reads both after the VM powers off.
+test=$1
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export XST_PROJECT=/project XST_RESULTS=/results
+export XST_BUILD=${XST_BUILD:-/project/build}
+[ -r /results/env ] && . /results/env
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sysfs /sys
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+echo "XST-GUEST-START $test"
+cd /tmp
+bash "/project/$test" 2>&1 | tee /results/log
+rc=${PIPESTATUS[0]}
+echo "$rc" >/results/status
+sync
+echo "XST-GUEST-END rc=$rc"
