@@ -209,7 +209,10 @@ int main(int argc, char **argv)
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return EX_DONE;
 		case 'V': printf("%s %s\n", prog, XST_VERSION); return EX_DONE;
-		default: usage(stderr); return EX_USAGE;
+		default:
+			/* getopt has named the problem; one more line, not the manual. */
+			fprintf(stderr, "%s: try '%s --help'\n", prog, prog);
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
