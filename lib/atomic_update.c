@@ -257,7 +257,8 @@ static int au_locate_new(struct xst_au *au, const char *path)
 	if (!copy)
 		return -ENOMEM;
 	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return -EEXIST;	/* raced into existence, or a dangling link */
+		/* A dangling link stays ENOENT; anything else raced into existence. */
+		return S_ISLNK(st.st_mode) ? -ENOENT : -EEXIST;
 	slash = strrchr(copy, '/');
 	if (!slash) {
 		dir = ".";

@@ -338,6 +338,11 @@ static void test_create(void **state)
 	assert_int_equal(xst_au_write_file(p, "again\n", 6, XST_AU_CREATE, NULL), 0);
 	assert_string_equal(slurp(p), "again\n");
 
+	/* A dangling symbolic link is not followed into a new file. */
+	snprintf(p, sizeof(p), "%s/dangling", dir);
+	assert_int_equal(symlink("nowhere", p), 0);
+	assert_int_equal(xst_au_write_file(p, "x", 1, XST_AU_CREATE, NULL), -ENOENT);
+
 	/* Someone creates the name first: refused, theirs kept. */
 	snprintf(p, sizeof(p), "%s/race", dir);
 	assert_int_equal(xst_au_begin(p, XST_AU_CREATE, &au), 0);
@@ -346,7 +351,7 @@ static void test_create(void **state)
 	assert_int_equal(xst_au_commit(au, NULL), -EBUSY);
 	assert_string_equal(slurp(p), "theirs");
 	xst_au_freep(&au);
-	assert_int_equal(entries(), 3);
+	assert_int_equal(entries(), 4);
 }
 
 static void test_named_temp_for_editors(void **state)
