@@ -180,6 +180,34 @@ static int run_edit(const char *cmd, const char *path)
 	return 0;
 }
 
+/*
+ * After a refused --edit commit, do not throw the user's editing work away:
+ * give the edited clone a lasting name next to the target (link, so an
+ * existing file is never overwritten; the library then drops its own name).
+ */
+static void keep_edit(const char *tmp)
+{
+	char *kept;
+	int i;
+
+	if (!tmp)
+		return;
+	for (i = 0; i < 100; i++) {
+		if ((i ? asprintf(&kept, "%s.xfs_update-rejected.%d", target, i)
+		       : asprintf(&kept, "%s.xfs_update-rejected", target)) < 0)
+			return;
+		if (link(tmp, kept) == 0) {
+			fprintf(stderr, "%s: %s: your edited version is kept in %s\n",
+				prog, target, kept);
+			free(kept);
+			return;
+		}
+		free(kept);
+		if (errno != EEXIST)
+			return;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -248,8 +276,13 @@ int main(int argc, char **argv)
 	}
 
 	r = xst_au_commit(au, &how);
-	if (r < 0)
-		return fail(r, "commit failed");
+	if (r < 0) {
+		int ex = fail(r, "commit failed");
+
+		if (edit)
+			keep_edit(xst_au_temp_path(au));
+		return ex;
+	}
 	if (verbose)
 		fprintf(stderr, "%s: %s: committed %s (%s)\n", prog, target,
 			!existed ? "as a new file" :

@@ -99,9 +99,12 @@ concurrent() {	# NAME ENV...
 	grep -q "changed since it was read; nothing written" "$work/err" &&
 		t_ok "$name: says changed, nothing written" ||
 		t_fail "$name: says changed, nothing written" "$(cat "$work/err")"
+	t_check "$name: refused edit kept for the user" test "$(cat "$f.xfs_update-rejected")" = mine
+	rm -f "$f.xfs_update-rejected"
 	printf 'base\n' > "$f"
 	t_expect_rc "$name: concurrent chmod refused" 3 \
 		env "$@" "$upd" --edit "echo mine > \"\$XFS_UPDATE_FILE\"; chmod 0600 '$f'" "$f" 2>/dev/null
+	rm -f "$f.xfs_update-rejected"
 	t_check "$name: target unchanged after refused chmod race" test "$(cat "$f")" = base
 	out=$(printf 'fine\n' | env "$@" "$upd" -v "$f" 2>&1)
 	t_check "$name: uncontended update works ($out)" test "$(cat "$f")" = fine
@@ -143,5 +146,15 @@ head -c 64m /dev/zero | tr '\0' 'a' > "$work/64m"
 t_expect_rc "exit 5: no space" 5 "$upd" "$f" < "$work/64m"
 t_check "exit 5: target unchanged" test "$(cat "$f")" = small
 rm -f "$mnt/filler"
+
+# The cmocka unit tests again, now on XFS: the same cases take the in-place paths.
+ut=${XST_BUILD:-$root/build}/tests/unit/test_atomic_update
+if [ -x "$ut" ]; then
+	t_check "unit tests pass on XFS (in-place paths)" \
+		env XST_TEST_TMPDIR="$mnt" "$ut" >"$work/unit.log" 2>&1 ||
+		sed 's/^/# /' "$work/unit.log"
+else
+	t_skip "unit tests on XFS" "no $ut (built with -Dtests=false?)"
+fi
 
 t_done
