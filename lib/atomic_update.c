@@ -575,6 +575,9 @@ static int au_setup(struct xst_au *au)
 		r = au_clone(au);
 		if (r < 0)
 			return r;
+		/* A byte copy moved the offset; the header promises 0. */
+		if (lseek(au->temp_fd, 0, SEEK_SET) < 0)
+			return neg_errno();
 	}
 	return 0;
 }
@@ -693,12 +696,17 @@ int xst_au_begin_fd(int fd, unsigned int flags, struct xst_au **aup)
 		return -ENOMEM;
 
 	/*
-	 * Our own read-write open file description: the caller's may be
-	 * read-only or O_APPEND (both refused by exchange-range), and its file
-	 * offset must not move under it.
+	 * Exchange-range wants a read-write, non-append descriptor.  A caller's
+	 * descriptor like that is duplicated (we never use its file offset:
+	 * clone, copy and the ioctls all take explicit offsets); otherwise we
+	 * open our own through /proc, which needs write permission now.
 	 */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	au->target_fd = open(proc, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	r = fcntl(fd, F_GETFL);
+	if (r >= 0 && (r & O_ACCMODE) == O_RDWR && !(r & O_APPEND))
+		au->target_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	else
+		au->target_fd = open(proc, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	r = au->target_fd < 0 ? neg_errno() : 0;
 	if (r == 0 && (fstat(au->target_fd, &mine) < 0 ||
 		       mine.st_dev != st.st_dev || mine.st_ino != st.st_ino))

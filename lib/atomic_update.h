@@ -105,8 +105,9 @@ struct xst_au;
 int xst_au_begin(const char *path, unsigned int flags, struct xst_au **aup);
 
 /*
- * Like xst_au_begin() for a file the caller already has open (any access
- * mode; the library opens its own read-write descriptor through /proc).  The
+ * Like xst_au_begin() for a file the caller already has open.  A read-write,
+ * non-append descriptor is duplicated; for any other the library opens its
+ * own read-write one through /proc (so write permission is needed).  The
  * directory is found through /proc/self/fd; a file that has been unlinked
  * gives -ENOENT.  The caller's descriptor is not consumed.
  */

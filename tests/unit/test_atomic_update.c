@@ -229,6 +229,28 @@ static void test_clone_and_length_changes(void **state)
 	xst_au_cancel(au);
 	assert_string_equal(slurp(path), "Old contents\n");
 
+	/* The clone's offset is 0 whether it was a reflink or a byte copy. */
+	assert_int_equal(xst_au_begin(path, XST_AU_CLONE, &au), 0);
+	assert_int_equal(lseek(xst_au_fd(au), 0, SEEK_CUR), 0);
+	assert_int_equal(write(xst_au_fd(au), "o", 1), 1);
+	assert_int_equal(xst_au_commit(au, NULL), 0);
+	xst_au_cancel(au);
+	assert_string_equal(slurp(path), "old contents\n");
+
+	/* Through a read-write descriptor of the caller (duplicated). */
+	{
+		int fd = open(path, O_RDWR);
+
+		assert_true(fd >= 0);
+		assert_int_equal(xst_au_begin_fd(fd, XST_AU_CLONE, &au), 0);
+		assert_int_equal(pwrite(xst_au_fd(au), "O", 1, 0), 1);
+		assert_int_equal(xst_au_commit(au, NULL), 0);
+		xst_au_cancel(au);
+		assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);	/* offset untouched */
+		close(fd);
+	}
+	assert_string_equal(slurp(path), "Old contents\n");
+
 	/* Shrink. */
 	assert_int_equal(xst_au_begin(path, XST_AU_CLONE, &au), 0);
 	assert_int_equal(ftruncate(xst_au_fd(au), 3), 0);
