@@ -49,7 +49,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 byte_at() { dd if="$f" bs=1 skip="$1" count=1 status=none; }
 
 clone_commit() {	# OFFSET CHAR
-	"$upd" -q --edit "printf $2 | dd bs=1 seek=$1 conv=notrunc status=none of=\"\$XFS_UPDATE_FILE\"; :" "$f"
+	"$upd" -q --edit "printf $2 | dd bs=1 seek=$1 conv=notrunc status=none of=\"\$XFS_UPDATE_FILE\" && :" "$f"
 }
 rewrite_rename() {	# OFFSET CHAR
 	local tmp=$mnt/.big.rewrite
