@@ -59,4 +59,4 @@ EOT
 	ln -s ../xst-test.service /newroot/etc/systemd/system/multi-user.target.wants/xst-test.service
 	exec switch_root /newroot /lib/systemd/systemd
 fi
-exec switch_root /newroot /bin/sh -c "/project/tests/vm/guest-run.sh $test; echo o >/proc/sysrq-trigger; sleep 30"
+exec switch_root /newroot /bin/sh -c "PATH=/usr/sbin:/usr/bin:/sbin:/bin; /project/tests/vm/guest-run.sh $test; sync; echo o >/proc/sysrq-trigger; while :; do sleep 5; done"

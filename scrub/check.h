@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A whole-filesystem check, in the kernel's dependency order: filesystem and
+ * AG metadata first (superblock, AG headers, then the AG btrees), then every
+ * inode (core, forks, then directory, xattr, symlink, parent pointers and the
+ * directory tree), then the whole-filesystem live scans (link counts, quota
+ * counts) and the summary counters.  Front ends (xfs_scrub, the daemon) set
+ * up a context and run the phases; results flow out through the report.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs.h"
+#include "item.h"
+#include "progress.h"
+#include "report.h"
+
+struct xst_ctx {
+	struct xst_fs *fs;
+	struct xst_scrubber scrubber;
+	struct xst_report *rep;
+	struct xst_progress *prog;
+	unsigned int nthreads;
+	bool setup_ok;			/* the kernel can scrub this fs */
+	volatile int stop;		/* set to end the run early */
+	int fatal;			/* -errno that ended the run, or 0 */
+	pthread_mutex_t lock;		/* protects preen_seen and fatal */
+	bool preen_seen[XST_SCRUB_TYPE_NR];
+	atomic_uint_fast64_t inodes_checked;
+	atomic_uint_fast64_t objects_checked;
+};
+
+void xst_ctx_init(struct xst_ctx *ctx, struct xst_fs *fs, struct xst_report *rep,
+		  struct xst_progress *prog, unsigned int nthreads);
+
+/*
+ * Probe the kernel: scrub at all, vectored scrub.  On failure the reason has
+ * been reported and a negative errno is returned.
+ */
+int xst_check_setup(struct xst_ctx *ctx, bool force_single);
+
+/* The check phases, in order.  Each returns 0 or the errno that ended the run. */
+int xst_check_metadata(struct xst_ctx *ctx);
+int xst_check_inodes(struct xst_ctx *ctx);
+int xst_check_fs_scans(struct xst_ctx *ctx);
+int xst_check_summary(struct xst_ctx *ctx);
+
+/* Tell the kernel a clean run happened so it drops retained sickness. */
+void xst_check_bill_of_health(struct xst_ctx *ctx);
+
+/* Report one checked item's verdicts (check-only mode). */
+void xst_check_report_item(struct xst_ctx *ctx, const struct xst_item *it);
+
+/* Say why the run ended, once, for a fatal errno from the phases. */
+void xst_check_report_fatal(struct xst_ctx *ctx, int r);
+
+/* The scrub types a given inode gets, from its mode (0: unknown, all). */
+uint64_t xst_inode_types(const struct xst_fs *fs, uint16_t mode);

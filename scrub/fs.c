@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Opening a mounted filesystem.  The mount-point test compares the device of
+ * the path with that of its parent (or the path is "/"), which holds for bind
+ * mounts of a subdirectory too; the XFS test is the geometry ioctl itself.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <xfs/handle.h>
+
+#include "fs.h"
+#include "kernel.h"
+#include "util.h"
+
+#define XFS_SUPER_MAGIC_VALUE 0x58465342
+
+static unsigned int log2_roundup(uint64_t v)
+{
+	unsigned int l = 0;
+
+	while ((UINT64_C(1) << l) < v)
+		l++;
+	return l;
+}
+
+static int is_mount_point(int fd, const char *path)
+{
+	_cleanup_free_ char *parent = NULL;
+	struct stat st, pst;
+
+	if (fstat(fd, &st) < 0)
+		return neg_errno();
+	if (asprintf(&parent, "%s/..", path) < 0)
+		return -ENOMEM;
+	if (stat(parent, &pst) < 0)
+		return neg_errno();
+	/* The root of the namespace is its own parent. */
+	if (st.st_dev == pst.st_dev && st.st_ino == pst.st_ino)
+		return 1;
+	return st.st_dev != pst.st_dev;
+}
+
+struct xst_fs *xst_fs_free(struct xst_fs *fs)
+{
+	if (!fs)
+		return NULL;
+	if (fs->fd >= 0)
+		close(fs->fd);
+	free(fs->mountpoint);
+	free(fs);
+	return NULL;
+}
+
+static void fs_freep(struct xst_fs **fs)
+{
+	xst_fs_free(*fs);
+}
+
+int xst_fs_open(const char *path, struct xst_fs **ret)
+{
+	_cleanup_(fs_freep) struct xst_fs *fs = NULL;
+	struct statfs sfs;
+	struct stat st;
+	void *hanp = NULL;
+	size_t hlen = 0;
+	uint32_t f;
+	int r;
+
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	fs->fd = -1;
+	fs->mountpoint = strdup(path);
+	if (!fs->mountpoint)
+		return -ENOMEM;
+
+	fs->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+	if (fs->fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */
+		fs->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->fd < 0)
+		return neg_errno();
+	if (fstatfs(fs->fd, &sfs) < 0 || fstat(fs->fd, &st) < 0)
+		return neg_errno();
+	if (sfs.f_type != XFS_SUPER_MAGIC_VALUE)
+		return -ENOTTY;
+	r = is_mount_point(fs->fd, path);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -EXDEV;
+	fs->dev = st.st_dev;
+	fs->root_ino = st.st_ino;
+
+	r = xk_fsgeometry(fs->fd, &fs->geo);
+	if (r < 0)
+		return r;
+	if (fs->geo.inodesize == 0 || fs->geo.blocksize < fs->geo.inodesize ||
+	    fs->geo.agblocks == 0 || fs->geo.agcount == 0)
+		return -EUCLEAN;
+	fs->agino_log = log2_roundup(fs->geo.agblocks) +
+			log2_roundup(fs->geo.blocksize / fs->geo.inodesize);
+
+	f = fs->geo.flags;
+	fs->has_rmapbt = f & XFS_FSOP_GEOM_FLAGS_RMAPBT;
+	fs->has_reflink = f & XFS_FSOP_GEOM_FLAGS_REFLINK;
+	fs->has_parent = f & XFS_FSOP_GEOM_FLAGS_PARENT;
+	fs->has_exchange = f & XFS_FSOP_GEOM_FLAGS_EXCHANGE_RANGE;
+	fs->has_metadir = f & XFS_FSOP_GEOM_FLAGS_METADIR;
+	fs->has_finobt = f & XFS_FSOP_GEOM_FLAGS_FINOBT;
+	fs->has_quota = f & XFS_FSOP_GEOM_FLAGS_QUOTA;
+	fs->has_realtime = fs->geo.rtblocks > 0;
+
+	/* The fsid is the first half of any handle; take it from the root. */
+	if (fd_to_handle(fs->fd, &hanp, &hlen) < 0)
+		return neg_errno();
+	if (hlen < sizeof(fs->fsid)) {
+		free_handle(hanp, hlen);
+		return -EINVAL;
+	}
+	memcpy(fs->fsid, hanp, sizeof(fs->fsid));
+	free_handle(hanp, hlen);
+
+	*ret = TAKE_PTR(fs);
+	return 0;
+}
+
+void xst_fs_handle(const struct xst_fs *fs, uint64_t ino, uint32_t gen,
+		   struct xfs_handle *h)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(&h->ha_fsid, fs->fsid, sizeof(fs->fsid));
+	h->ha_fid.fid_len = sizeof(h->ha_fid) - sizeof(h->ha_fid.fid_len);
+	h->ha_fid.fid_gen = gen;
+	h->ha_fid.fid_ino = ino;
+}

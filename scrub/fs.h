@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A mounted XFS filesystem as the scrubber sees it: an fd on its root, its
+ * geometry and features, the inode-number layout, and the fs handle used for
+ * handle-based calls.  Opening validates the edge: the path must exist, be a
+ * mount point, and be XFS.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "xfs_uapi.h"
+
+struct xst_fs {
+	char *mountpoint;	/* as the user gave it, for messages */
+	int fd;			/* O_RDONLY|O_DIRECTORY on the root */
+	dev_t dev;
+	struct xst_fsop_geom_v5 geo;
+	unsigned int agino_log;	/* bits of an inode number that are AG-relative */
+	uint64_t root_ino;
+	uint8_t fsid[8];	/* first half of every handle on this fs */
+	bool has_rmapbt, has_reflink, has_parent, has_exchange;
+	bool has_metadir, has_finobt, has_quota, has_realtime;
+};
+
+/*
+ * Open the filesystem mounted at path.  -ENOENT: no such path; -ENOTDIR:
+ * not a directory; -EXDEV: not a mount point; -ENOTTY: not XFS; -EPERM or
+ * -EACCES: not permitted.
+ */
+int xst_fs_open(const char *path, struct xst_fs **ret);
+struct xst_fs *xst_fs_free(struct xst_fs *fs);
+
+static inline uint32_t xst_ino_agno(const struct xst_fs *fs, uint64_t ino)
+{
+	return (uint32_t)(ino >> fs->agino_log);
+}
+
+static inline uint32_t xst_ino_agino(const struct xst_fs *fs, uint64_t ino)
+{
+	return (uint32_t)(ino & ((UINT64_C(1) << fs->agino_log) - 1));
+}
+
+/* A full file handle for (ino, gen) on this fs. */
+void xst_fs_handle(const struct xst_fs *fs, uint64_t ino, uint32_t gen,
+		   struct xfs_handle *h);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Enumerating every allocated inode: INUMBERS says which inodes exist (from
+ * the inode btree), BULKSTAT loads them.  An inode that INUMBERS lists but
+ * BULKSTAT cannot load is exactly the kind a scrubber must see, so it is
+ * still handed to the callback, with a zeroed stat and the XST_BS_STUB mark.
+ * AGs are walked in parallel by a small pool of threads.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "fs.h"
+
+/* bs_version of a stand-in for an inode BULKSTAT could not load. */
+#define XST_BS_STUB 0
+
+/*
+ * Called once per allocated inode, from one of nthreads threads; a negative
+ * return stops the walk and is returned by xst_scan_inodes.
+ */
+typedef int (*xst_inode_fn)(const struct xst_fs *fs, const struct xfs_bulkstat *bs,
+			    void *arg);
+
+/*
+ * Walk all inodes of all AGs.  0, or the first negative errno from the
+ * kernel or the callback.  *stop, if set by anyone, ends the walk early.
+ */
+int xst_scan_inodes(const struct xst_fs *fs, unsigned int nthreads,
+		    xst_inode_fn fn, void *arg, volatile int *stop);
+
+/* Walk the inodes of one AG in the calling thread. */
+int xst_scan_ag_inodes(const struct xst_fs *fs, uint32_t agno, xst_inode_fn fn,
+		       void *arg, volatile int *stop);

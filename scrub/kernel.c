@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Thin wrappers over the XFS ioctls, so that errno handling and call
+ * accounting live in one place.  EINTR is retried here for the calls that are
+ * safe to repeat; a vectored scrub is not retried, because the kernel copies
+ * no results back when it is interrupted and the caller must decide.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+
+#include "kernel.h"
+#include "util.h"
+
+static atomic_uint_fast64_t scrub_calls;
+
+static int do_ioctl(int fd, unsigned long cmd, void *arg, bool restart)
+{
+	for (;;) {
+		if (ioctl(fd, cmd, arg) == 0)
+			return 0;
+		if (errno != EINTR || !restart)
+			return neg_errno();
+	}
+}
+
+int xk_scrub(int fd, struct xfs_scrub_metadata *sm)
+{
+	atomic_fetch_add(&scrub_calls, 1);
+	return do_ioctl(fd, XFS_IOC_SCRUB_METADATA, sm, true);
+}
+
+int xk_scrubv(int fd, struct xfs_scrub_vec_head *head)
+{
+	atomic_fetch_add(&scrub_calls, head->svh_nr);
+	return do_ioctl(fd, XFS_IOC_SCRUBV_METADATA, head, false);
+}
+
+int xk_fsgeometry(int fd, struct xst_fsop_geom_v5 *geo)
+{
+	return do_ioctl(fd, XFS_IOC_FSGEOMETRY, geo, true);
+}
+
+int xk_ag_geometry(int fd, struct xfs_ag_geometry *ag)
+{
+	return do_ioctl(fd, XFS_IOC_AG_GEOMETRY, ag, true);
+}
+
+int xk_inumbers(int fd, struct xfs_inumbers_req *req)
+{
+	return do_ioctl(fd, XFS_IOC_INUMBERS, req, true);
+}
+
+int xk_bulkstat(int fd, struct xfs_bulkstat_req *req)
+{
+	return do_ioctl(fd, XFS_IOC_BULKSTAT, req, true);
+}
+
+int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph)
+{
+	return do_ioctl(fd, XFS_IOC_GETPARENTS_BY_HANDLE, gph, true);
+}
+
+int xk_fscounts(int fd, struct xfs_fsop_counts *counts)
+{
+	return do_ioctl(fd, XFS_IOC_FSCOUNTS, counts, true);
+}
+
+uint64_t xk_scrub_calls(void)
+{
+	return atomic_load(&scrub_calls);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel seam: the only place that issues XFS ioctls.  Every function
+ * returns 0 or a negative errno and nothing else, so callers triage errors in
+ * one style, and unit tests can link a fake in place of kernel.c.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "xfs_uapi.h"
+
+int xk_scrub(int fd, struct xfs_scrub_metadata *sm);
+int xk_scrubv(int fd, struct xfs_scrub_vec_head *head);
+int xk_fsgeometry(int fd, struct xst_fsop_geom_v5 *geo);
+int xk_ag_geometry(int fd, struct xfs_ag_geometry *ag);
+int xk_inumbers(int fd, struct xfs_inumbers_req *req);
+int xk_bulkstat(int fd, struct xfs_bulkstat_req *req);
+int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph);
+int xk_fscounts(int fd, struct xfs_fsop_counts *counts);
+
+/* Scrub calls issued (single calls and vector items) since start. */
+uint64_t xk_scrub_calls(void);

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fake kernel seam for unit tests.  The vectored call implements the
+ * kernel's barrier rule, so the engine's own single-call emulation can be
+ * compared against it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fake_kernel.h"
+#include "kernel.h"
+
+struct fake_kernel fk;
+
+void fake_kernel_reset(void)
+{
+	memset(&fk, 0, sizeof(fk));
+	fk.has_scrubv = true;
+}
+
+static void answer(uint32_t type, uint32_t *flags, int *ret)
+{
+	fk.calls[type]++;
+	*ret = fk.type_ret[type];
+	*flags = (*flags & XFS_SCRUB_FLAGS_IN) | fk.type_oflags[type];
+	if (fk.incomplete_times[type]) {
+		fk.incomplete_times[type]--;
+		*flags |= XFS_SCRUB_OFLAG_INCOMPLETE;
+	}
+}
+
+int xk_scrub(int fd, struct xfs_scrub_metadata *sm)
+{
+	int ret;
+
+	(void)fd;
+	fk.single_calls++;
+	if (sm->sm_type >= XST_SCRUB_TYPE_NR)
+		return -ENOENT;
+	answer(sm->sm_type, &sm->sm_flags, &ret);
+	return ret;
+}
+
+int xk_scrubv(int fd, struct xfs_scrub_vec_head *head)
+{
+	struct xfs_scrub_vec *v = (void *)(uintptr_t)head->svh_vectors;
+
+	(void)fd;
+	if (!fk.has_scrubv)
+		return -ENOTTY;
+	fk.scrubv_calls++;
+	for (unsigned int i = 0; i < head->svh_nr; i++) {
+		if (v[i].sv_type == XFS_SCRUB_TYPE_BARRIER) {
+			for (unsigned int j = 0; j < i; j++) {
+				if (v[j].sv_type == XFS_SCRUB_TYPE_BARRIER)
+					continue;
+				if ((v[j].sv_ret != 0 && v[j].sv_ret != -ENOENT &&
+				     v[j].sv_ret != -EBUSY && v[j].sv_ret != -EUSERS) ||
+				    (v[j].sv_flags & v[i].sv_flags)) {
+					v[i].sv_ret = -ECANCELED;
+					return 0;
+				}
+			}
+			v[i].sv_ret = 0;
+			continue;
+		}
+		answer(v[i].sv_type, &v[i].sv_flags, &v[i].sv_ret);
+	}
+	return 0;
+}
+
+int xk_fsgeometry(int fd, struct xst_fsop_geom_v5 *geo) { (void)fd; (void)geo; return -ENOTTY; }
+int xk_ag_geometry(int fd, struct xfs_ag_geometry *ag) { (void)fd; (void)ag; return -ENOTTY; }
+int xk_inumbers(int fd, struct xfs_inumbers_req *req) { (void)fd; (void)req; return -ENOTTY; }
+int xk_bulkstat(int fd, struct xfs_bulkstat_req *req) { (void)fd; (void)req; return -ENOTTY; }
+int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph) { (void)fd; (void)gph; return -EOPNOTSUPP; }
+int xk_fscounts(int fd, struct xfs_fsop_counts *c) { (void)fd; (void)c; return -ENOTTY; }
+uint64_t xk_scrub_calls(void) { return 0; }
