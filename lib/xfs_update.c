@@ -279,7 +279,12 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		int ex = fail(r, "commit failed");
 
-		if (edit)
+		/*
+		 * Only for "changed": then the clone certainly still holds the
+		 * edit.  After a failure past the switch it may hold the old
+		 * contents, and calling that "your edited version" would lie.
+		 */
+		if (edit && r == -EBUSY)
 			keep_edit(xst_au_temp_path(au));
 		return ex;
 	}
