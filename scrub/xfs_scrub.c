@@ -221,11 +221,10 @@ static int open_error(struct xst_report *rep, const char *what, int r)
 {
 	switch (r) {
 	case -ENOTTY:
-		xst_msg(rep, XST_ERROR, what, "Not an XFS filesystem.");
-		break;
 	case -EXDEV:
-		xst_msg(rep, XST_ERROR, what, "Not a mount point.");
-		break;
+		/* Upstream treats both as a usage error, not an operational one. */
+		fprintf(stderr, "%s: Not an XFS mount point.\n", what);
+		exit(XST_EXIT_USAGE);
 	case -EPERM:
 	case -EACCES:
 		xst_msg(rep, XST_ERROR, what, "Must be root to run scrub.");
@@ -286,8 +285,10 @@ int main(int argc, char **argv)
 
 	r = xst_check_setup(&ctx, o.debug && getenv("XFS_SCRUB_FORCE_SINGLE"));
 	phase_end(&o, &pc, 1, &rep);
-	if (r < 0)
+	if (r < 0) {
+		xst_msg(&rep, XST_INFO, o.mountpoint, "Scrub aborted after phase 1.");
 		goto out;
+	}
 	if (o.verbose)
 		xst_out(&rep, "%s: using %u threads to scrub.\n", o.mountpoint, ctx.nthreads);
 
