@@ -10,6 +10,9 @@ export XST_BUILD=${XST_BUILD:-/project/build}
 mountpoint -q /proc || mount -t proc proc /proc
 mountpoint -q /sys || mount -t sysfs sysfs /sys
 mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mountpoint -q /dev/pts || mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mountpoint -q /dev/shm || mount -t tmpfs tmpfs /dev/shm
 echo "XST-GUEST-START $test"
 cd /tmp
 bash "/project/$test" 2>&1 | tee /results/log
