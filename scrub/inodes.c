@@ -29,8 +29,8 @@ struct bstat_batch {
 };
 
 static int visit_batch(const struct xst_fs *fs, uint32_t agno, const struct batch *b,
-		       struct bstat_batch *bb, xst_inode_fn fn, void *arg,
-		       volatile int *stop)
+		       struct bstat_batch *bb, uint64_t from, xst_inode_fn fn,
+		       void *arg, volatile int *stop)
 {
 	uint64_t first = b->chunks[0].xi_startino;
 	unsigned int got = 0, pos = 0;
@@ -58,7 +58,7 @@ static int visit_batch(const struct xst_fs *fs, uint32_t agno, const struct batc
 
 			if (*stop)
 				return 0;
-			if (!(ch->xi_allocmask & (UINT64_C(1) << i)))
+			if (!(ch->xi_allocmask & (UINT64_C(1) << i)) || ino < from)
 				continue;
 			while (pos < got && bb->bs[pos].bs_ino < ino)
 				pos++;
@@ -81,9 +81,16 @@ static int visit_batch(const struct xst_fs *fs, uint32_t agno, const struct batc
 int xst_scan_ag_inodes(const struct xst_fs *fs, uint32_t agno, xst_inode_fn fn,
 		       void *arg, volatile int *stop)
 {
+	return xst_scan_ag_inodes_from(fs, agno, 0, fn, arg, stop);
+}
+
+int xst_scan_ag_inodes_from(const struct xst_fs *fs, uint32_t agno, uint64_t from,
+			    xst_inode_fn fn, void *arg, volatile int *stop)
+{
 	_cleanup_free_ struct batch *b = calloc(1, sizeof(*b));
 	_cleanup_free_ struct bstat_batch *bb = calloc(1, sizeof(*bb));
-	uint64_t cursor = 0;
+	/* INUMBERS starts at the chunk holding `from`; the rest is skipped below. */
+	uint64_t cursor = from & ~(uint64_t)(INODES_PER_CHUNK - 1);
 	int r;
 
 	if (!b || !bb)
@@ -103,7 +110,7 @@ int xst_scan_ag_inodes(const struct xst_fs *fs, uint32_t agno, xst_inode_fn fn,
 		if (b->ireq.hdr.ino <= cursor && cursor != 0)
 			return -EUCLEAN;
 		cursor = b->ireq.hdr.ino;
-		r = visit_batch(fs, agno, b, bb, fn, arg, stop);
+		r = visit_batch(fs, agno, b, bb, from, fn, arg, stop);
 		if (r < 0)
 			return r;
 	}

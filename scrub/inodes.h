@@ -32,3 +32,10 @@ int xst_scan_inodes(const struct xst_fs *fs, unsigned int nthreads,
 /* Walk the inodes of one AG in the calling thread. */
 int xst_scan_ag_inodes(const struct xst_fs *fs, uint32_t agno, xst_inode_fn fn,
 		       void *arg, volatile int *stop);
+
+/*
+ * The same, starting at inode `from` (an inode number inside this AG, or 0):
+ * inodes below it are skipped, so a checkpointed scan resumes where it was.
+ */
+int xst_scan_ag_inodes_from(const struct xst_fs *fs, uint32_t agno, uint64_t from,
+			    xst_inode_fn fn, void *arg, volatile int *stop);

@@ -57,6 +57,14 @@ static void vmsg(struct xst_report *rep, enum xst_level level, const char *what,
 		pthread_mutex_unlock(&rep->lock);
 		return;
 	}
+	if (rep->sink) {
+		char buf[1024];
+
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		rep->sink(rep->sink_data, level, what, buf);
+		pthread_mutex_unlock(&rep->lock);
+		return;
+	}
 	if (rep->wipe_line)
 		fputs("\r\033[K", f);
 	fprintf(f, "%s: %s: ", levels[level].text, what);

@@ -41,6 +41,14 @@ struct xst_report {
 	uint64_t warnings;
 	uint64_t repairs;
 	uint64_t preens;
+	/*
+	 * Optional: when set, every counted message goes to this callback
+	 * (under the report lock, so it is serialized) instead of
+	 * stdout/stderr.  The daemon turns messages into journal records.
+	 */
+	void (*sink)(void *data, enum xst_level level, const char *what,
+		     const char *msg);
+	void *sink_data;
 };
 
 void xst_report_init(struct xst_report *rep, const char *mountpoint);
