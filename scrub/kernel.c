@@ -71,3 +71,24 @@ uint64_t xk_scrub_calls(void)
 {
 	return atomic_load(&scrub_calls);
 }
+
+int xk_health_monitor(int fd, uint64_t flags)
+{
+	struct xfs_health_monitor hm = {
+		.flags = flags,
+		.format = XFS_HEALTH_MONITOR_FMT_V0,
+	};
+	int r;
+
+	do {
+		r = ioctl(fd, XFS_IOC_HEALTH_MONITOR, &hm);
+	} while (r < 0 && errno == EINTR);
+	return r < 0 ? neg_errno() : r;
+}
+
+int xk_health_fd_on_monitored_fs(int monitor_fd, int fd)
+{
+	struct xfs_health_file_on_monitored_fs m = { .fd = fd };
+
+	return do_ioctl(monitor_fd, XFS_IOC_HEALTH_FD_ON_MONITORED_FS, &m, true);
+}

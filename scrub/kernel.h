@@ -21,3 +21,12 @@ int xk_fscounts(int fd, struct xfs_fsop_counts *counts);
 
 /* Scrub calls issued (single calls and vector items) since start. */
 uint64_t xk_scrub_calls(void);
+
+/*
+ * Attach a health monitor (Linux 7.0+) to the filesystem of fd (its root
+ * directory).  Returns the new monitor fd, or -ENOTTY (no such ioctl),
+ * -EEXIST (another monitor is attached), -EPERM, -EINVAL.
+ */
+int xk_health_monitor(int fd, uint64_t flags);
+/* 0 if fd is on the filesystem monitor_fd watches; -ESTALE if not. */
+int xk_health_fd_on_monitored_fs(int monitor_fd, int fd);

@@ -76,3 +76,5 @@ int xk_bulkstat(int fd, struct xfs_bulkstat_req *req) { (void)fd; (void)req; ret
 int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph) { (void)fd; (void)gph; return -EOPNOTSUPP; }
 int xk_fscounts(int fd, struct xfs_fsop_counts *c) { (void)fd; (void)c; return -ENOTTY; }
 uint64_t xk_scrub_calls(void) { return 0; }
+int xk_health_monitor(int fd, uint64_t flags) { (void)fd; (void)flags; return -ENOTTY; }
+int xk_health_fd_on_monitored_fs(int monitor_fd, int fd) { (void)monitor_fd; (void)fd; return -ENOTTY; }
