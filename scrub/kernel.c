@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
+#include <linux/fsmap.h>
 
 #include "kernel.h"
 #include "util.h"
@@ -91,4 +92,15 @@ int xk_health_fd_on_monitored_fs(int monitor_fd, int fd)
 	struct xfs_health_file_on_monitored_fs m = { .fd = fd };
 
 	return do_ioctl(monitor_fd, XFS_IOC_HEALTH_FD_ON_MONITORED_FS, &m, true);
+}
+
+int xk_getfsmap(int fd, struct fsmap_head *head)
+{
+	return do_ioctl(fd, FS_IOC_GETFSMAP, head, true);
+}
+
+/* Restartable: the kernel advances me_start_daddr as it verifies. */
+int xk_verify_media(int fd, struct xfs_verify_media *me)
+{
+	return do_ioctl(fd, XFS_IOC_VERIFY_MEDIA, me, true);
 }

@@ -30,3 +30,16 @@ uint64_t xk_scrub_calls(void);
 int xk_health_monitor(int fd, uint64_t flags);
 /* 0 if fd is on the filesystem monitor_fd watches; -ESTALE if not. */
 int xk_health_fd_on_monitored_fs(int monitor_fd, int fd);
+
+/*
+ * FS_IOC_GETFSMAP on any fd of the filesystem: the space map between
+ * head->fmh_keys[0] and [1].  -EOPNOTSUPP or -ENOTTY without support.
+ */
+struct fsmap_head;
+int xk_getfsmap(int fd, struct fsmap_head *head);
+/*
+ * XFS_IOC_VERIFY_MEDIA (Linux 7.0+) on the mount fd.  0 with me_start_daddr
+ * == me_end_daddr: verified clean; 0 with me_ioerror set: a media error at
+ * or after me_start_daddr.  -ENOTTY: the kernel does not have it.
+ */
+int xk_verify_media(int fd, struct xfs_verify_media *me);

@@ -78,3 +78,5 @@ int xk_fscounts(int fd, struct xfs_fsop_counts *c) { (void)fd; (void)c; return -
 uint64_t xk_scrub_calls(void) { return 0; }
 int xk_health_monitor(int fd, uint64_t flags) { (void)fd; (void)flags; return -ENOTTY; }
 int xk_health_fd_on_monitored_fs(int monitor_fd, int fd) { (void)monitor_fd; (void)fd; return -ENOTTY; }
+int xk_getfsmap(int fd, struct fsmap_head *h) { (void)fd; (void)h; return -ENOTTY; }
+int xk_verify_media(int fd, struct xfs_verify_media *me) { (void)fd; (void)me; return -ENOTTY; }
