@@ -262,10 +262,13 @@ xf_damage_fscounters() {
 
 # xf_run_scrub OUT BIN ARGS...: runs BIN with ARGS, stdout and stderr to
 # OUT, stdin from /dev/null (no tty: no progress bar, no syslog), at most
-# $XF_SCRUB_TIMEOUT seconds; echoes the exit status.
+# $XF_SCRUB_TIMEOUT seconds (then exit 124 and a note in OUT); echoes the
+# exit status.
 xf_run_scrub() {
 	local out=$1 rc=0; shift
 	timeout -k 10 "${XF_SCRUB_TIMEOUT:-300}" "$@" </dev/null >"$out" 2>&1 || rc=$?
+	[ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] ||
+		echo "xf_run_scrub: $1 timed out after ${XF_SCRUB_TIMEOUT:-300}s" >>"$out"
 	echo "$rc"
 }
 
