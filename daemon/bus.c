@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The control API: one object, org.xfs.Scrubd1.Manager at /org/xfs/Scrubd1,
+ * on the system bus under the well-known name org.xfs.Scrubd1 and, always,
+ * on a private socket (<runtime_dir>/control, mode 0600) so that
+ * xfs_scrubctl works where no bus runs (early boot, rescue shells).
+ * Changing methods are for root only: the bus policy file says so for the
+ * system bus, and every handler checks the caller's effective uid as well,
+ * because the private socket has no policy daemon in front of it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "kernel.h"
+#include "manager.h"
+#include "util.h"
+
+#define MAX_PRIVATE 16
+static sd_bus *private_conns[MAX_PRIVATE];
+
+static int check_root(sd_bus_message *msg, sd_bus_error *err)
+{
+	sd_bus_creds *c = NULL;
+	uid_t uid = (uid_t)-1;
+	int r;
+
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID, &c);
+	if (r >= 0)
+		r = sd_bus_creds_get_euid(c, &uid);
+	sd_bus_creds_unref(c);
+	if (r < 0 || uid != 0)
+		return sd_bus_error_set(err, SD_BUS_ERROR_ACCESS_DENIED,
+					"xfs_scrubd: only root may control scans");
+	return 0;
+}
+
+static int append_fs(sd_bus_message *reply, struct xsd_fs *fs)
+{
+	struct xsd_shared *sh = &fs->sh;
+	double p, rate;
+	uint64_t eta;
+	char cursor[96], state[16];
+	struct xsd_state st;
+	uint64_t checked, corrupt, repairs, failures;
+	int r;
+
+	pthread_mutex_lock(&sh->lock);
+	xsd_shared_progress(sh, &p, &rate, &eta);
+	st = sh->st;
+	checked = sh->objects_checked;
+	corrupt = sh->corruptions;
+	repairs = sh->repairs;
+	failures = sh->failures;
+	snprintf(state, sizeof(state), "%s",
+		 fs->scan_wanted && sh->state == XSD_FS_IDLE ? "queued" : xsd_fs_state_name(sh->state));
+	pthread_mutex_unlock(&sh->lock);
+	if (st.scan_active)
+		snprintf(cursor, sizeof(cursor), "%s ag %u ino %llu", xsd_phase_name(st.cur.phase),
+			 st.cur.agno, (unsigned long long)st.cur.ino);
+	else
+		cursor[0] = 0;
+	r = sd_bus_message_append(reply, XSD_BUS_FS_SIG, fs->mountpoint, fs->source, fs->uuid,
+				  state, p, rate, eta, checked, corrupt, repairs, failures,
+				  fs->events, st.last_scan_end, st.last_scan_duration,
+				  st.last_result[0] ? st.last_result : "none", fs->monitor_note, cursor);
+	return r;
+}
+
+static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *err)
+{
+	struct xsd_manager *m = userdata;
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', XSD_BUS_FS_SIG);
+	for (struct xsd_fs *fs = m->fs; r >= 0 && fs; fs = fs->next)
+		r = append_fs(reply, fs);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+enum op { OP_START, OP_PAUSE, OP_RESUME, OP_CANCEL };
+
+static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err, enum op op)
+{
+	const char *mnt;
+	unsigned int done = 0;
+	int r;
+
+	r = check_root(msg, err);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_read(msg, "s", &mnt);
+	if (r < 0)
+		return r;
+	/* "" means every filesystem. */
+	if (*mnt && *mnt != '/')
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "expected an absolute mount point or \"\" for all, got \"%s\"", mnt);
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		if (*mnt && strcmp(fs->mountpoint, mnt))
+			continue;
+		switch (op) {
+		case OP_START:
+			r = xsd_fs_request_scan(fs, "requested over D-Bus");
+			break;
+		case OP_PAUSE:
+			r = xsd_fs_pause(fs, true);
+			break;
+		case OP_RESUME:
+			r = xsd_fs_pause(fs, false);
+			break;
+		case OP_CANCEL:
+			r = xsd_fs_cancel(fs);
+			break;
+		}
+		done++;
+		if (r == -EALREADY && *mnt)
+			return sd_bus_error_setf(err, XSD_BUS_ERR_STATE, "%s: %s", mnt,
+						 op == OP_START ? "a scan is already running" :
+						 "no scan to cancel");
+	}
+	if (*mnt && !done)
+		return sd_bus_error_setf(err, XSD_BUS_ERR_NOFS,
+					 "%s is not an XFS filesystem watched by xfs_scrubd", mnt);
+	return sd_bus_reply_method_return(msg, "u", done);
+}
+
+static int method_start(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_START); }
+static int method_pause(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_PAUSE); }
+static int method_resume(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_RESUME); }
+static int method_cancel(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_CANCEL); }
+
+static int prop_version(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "s", XST_VERSION);
+}
+
+static int prop_calls(sd_bus *bus, const char *path, const char *iface, const char *prop,
+		      sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+	return sd_bus_message_append(reply, "t", xk_scrub_calls());
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", prop_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	/* Kernel scrub calls issued since start: pause shows as a flat line. */
+	SD_BUS_PROPERTY("ScrubCalls", "t", prop_calls, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+	SD_BUS_METHOD_WITH_NAMES("ListFilesystems", "", , "a" XSD_BUS_FS_SIG,
+				 SD_BUS_PARAM(filesystems), method_list,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Start", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
+				 method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Pause", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
+				 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Resume", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
+				 method_resume, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("Cancel", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
+				 method_cancel, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_NAMES("Progress", "ssdt",
+				 SD_BUS_PARAM(mountpoint) SD_BUS_PARAM(state)
+				 SD_BUS_PARAM(progress) SD_BUS_PARAM(eta_seconds), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("Outcome", "sssts",
+				 SD_BUS_PARAM(mountpoint) SD_BUS_PARAM(kind) SD_BUS_PARAM(outcome)
+				 SD_BUS_PARAM(inode) SD_BUS_PARAM(message), 0),
+	SD_BUS_VTABLE_END
+};
+
+static void for_each_bus(struct xsd_manager *m, void (*fn)(sd_bus *b, void *arg), void *arg)
+{
+	if (m->bus)
+		fn(m->bus, arg);
+	for (unsigned int i = 0; i < MAX_PRIVATE; i++)
+		if (private_conns[i])
+			fn(private_conns[i], arg);
+}
+
+struct progress_arg {
+	const char *mnt, *state;
+	double p;
+	uint64_t eta;
+};
+
+static void emit_progress(sd_bus *b, void *arg)
+{
+	struct progress_arg *a = arg;
+
+	(void)sd_bus_emit_signal(b, XSD_BUS_PATH, XSD_BUS_IFACE, "Progress", "ssdt",
+				 a->mnt, a->state, a->p, a->eta);
+}
+
+void xsd_bus_emit_progress(struct xsd_manager *m, struct xsd_fs *fs)
+{
+	struct progress_arg a = { .mnt = fs->mountpoint };
+	double rate;
+
+	pthread_mutex_lock(&fs->sh.lock);
+	a.state = xsd_fs_state_name(fs->sh.state);
+	xsd_shared_progress(&fs->sh, &a.p, &rate, &a.eta);
+	pthread_mutex_unlock(&fs->sh.lock);
+	for_each_bus(m, emit_progress, &a);
+}
+
+struct outcome_arg {
+	const char *mnt;
+	const struct xsd_outcome *o;
+};
+
+static void emit_outcome(sd_bus *b, void *arg)
+{
+	struct outcome_arg *a = arg;
+
+	(void)sd_bus_emit_signal(b, XSD_BUS_PATH, XSD_BUS_IFACE, "Outcome", "sssts", a->mnt,
+				 xsd_msg_id(a->o->msg), a->o->outcome, a->o->ino, a->o->text);
+}
+
+void xsd_bus_emit_outcome(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_outcome *o)
+{
+	struct outcome_arg a = { fs->mountpoint, o };
+
+	if (o->msg == XSD_MSG_ENGINE)
+		return;
+	for_each_bus(m, emit_outcome, &a);
+}
+
+static int on_private_disconnect(sd_bus_message *msg, void *userdata, sd_bus_error *err)
+{
+	sd_bus *b = sd_bus_message_get_bus(msg);
+
+	for (unsigned int i = 0; i < MAX_PRIVATE; i++) {
+		if (private_conns[i] == b) {
+			private_conns[i] = NULL;
+			sd_bus_detach_event(b);
+			sd_bus_unref(b);	/* sd_bus_process holds its own reference */
+		}
+	}
+	return 0;
+}
+
+static int on_private_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xsd_manager *m = userdata;
+	sd_id128_t id;
+	sd_bus *b = NULL;
+	unsigned int slot;
+	int cfd, r;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return 0;
+	for (slot = 0; slot < MAX_PRIVATE && private_conns[slot]; slot++)
+		;
+	if (slot == MAX_PRIVATE) {
+		close(cfd);
+		return 0;
+	}
+	(void)sd_id128_randomize(&id);
+	r = sd_bus_new(&b);
+	if (r >= 0)
+		r = sd_bus_set_fd(b, cfd, cfd);
+	if (r >= 0)
+		r = sd_bus_set_server(b, 1, id);
+	if (r >= 0)
+		r = sd_bus_negotiate_creds(b, 1, SD_BUS_CREDS_EUID | SD_BUS_CREDS_PID);
+	if (r >= 0)
+		r = sd_bus_add_object_vtable(b, NULL, XSD_BUS_PATH, XSD_BUS_IFACE, manager_vtable, m);
+	if (r >= 0)
+		r = sd_bus_match_signal(b, NULL, "org.freedesktop.DBus.Local", NULL,
+					"org.freedesktop.DBus.Local", "Disconnected",
+					on_private_disconnect, m);
+	if (r >= 0)
+		r = sd_bus_start(b);
+	if (r >= 0)
+		r = sd_bus_attach_event(b, m->event, 0);
+	if (r < 0) {
+		if (b)
+			sd_bus_unref(b);
+		else
+			close(cfd);
+		return 0;
+	}
+	private_conns[slot] = b;
+	return 0;
+}
+
+static int listen_private(struct xsd_manager *m)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	(void)mkdir(m->cfg->runtime_dir, 0700);
+	if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/" XSD_CONTROL_SOCKET,
+			     m->cfg->runtime_dir) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return neg_errno();
+	(void)unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sa.sun_path, 0600) < 0 ||
+	    listen(fd, 8) < 0) {
+		r = neg_errno();
+		close(fd);
+		return r;
+	}
+	r = sd_event_add_io(m->event, &m->private_src, fd, EPOLLIN, on_private_accept, m);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	(void)sd_event_source_set_io_fd_own(m->private_src, true);
+	m->private_fd = fd;
+	return 0;
+}
+
+int xsd_bus_setup(struct xsd_manager *m)
+{
+	int r;
+
+	r = listen_private(m);
+	if (r < 0)
+		fprintf(stderr, "xfs_scrubd: control socket under %s: %s\n", m->cfg->runtime_dir,
+			strerror(-r));
+
+	r = sd_bus_open_system(&m->bus);
+	if (r < 0) {
+		fprintf(stderr, "xfs_scrubd: no system bus (%s); control socket only\n", strerror(-r));
+		m->bus = NULL;
+		return 0;
+	}
+	r = sd_bus_add_object_vtable(m->bus, NULL, XSD_BUS_PATH, XSD_BUS_IFACE, manager_vtable, m);
+	if (r >= 0)
+		r = sd_bus_request_name(m->bus, XSD_BUS_NAME, 0);
+	if (r >= 0)
+		r = sd_bus_attach_event(m->bus, m->event, 0);
+	if (r < 0) {
+		fprintf(stderr, "xfs_scrubd: cannot serve %s on the system bus (%s; is "
+			"the policy file installed?); control socket only\n", XSD_BUS_NAME, strerror(-r));
+		m->bus = sd_bus_flush_close_unref(m->bus);
+	}
+	return 0;
+}
+
+void xsd_bus_done(struct xsd_manager *m)
+{
+	for (unsigned int i = 0; i < MAX_PRIVATE; i++) {
+		if (private_conns[i]) {
+			sd_bus_detach_event(private_conns[i]);
+			private_conns[i] = sd_bus_flush_close_unref(private_conns[i]);
+		}
+	}
+	if (m->bus) {
+		sd_bus_detach_event(m->bus);
+		m->bus = sd_bus_flush_close_unref(m->bus);
+	}
+	m->private_src = sd_event_source_disable_unref(m->private_src);
+}

@@ -1,0 +1,984 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The manager: the event loop and everything it owns.  Nothing here blocks
+ * for long: kernel work goes to the per-filesystem workers (worker.c), and
+ * what they report comes back through one eventfd.  When nothing happens,
+ * nothing wakes up: the mount table, the health monitors, the bus and the
+ * control socket are fds; timers exist only for configured schedules, for
+ * polling where there is no monitor, and for progress while work runs.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#include "fs.h"
+#include "kernel.h"
+#include "manager.h"
+#include "metrics.h"
+#include "mounts.h"
+#include "util.h"
+
+static const char *const state_names[] = {
+	[XSD_FS_IDLE] = "idle",
+	[XSD_FS_QUEUED] = "queued",
+	[XSD_FS_SCANNING] = "scanning",
+	[XSD_FS_REPAIRING] = "repairing",
+	[XSD_FS_PAUSED] = "paused",
+	[XSD_FS_POLLING] = "polling",
+	[XSD_FS_GONE] = "gone",
+};
+
+const char *xsd_fs_state_name(enum xsd_fs_state s)
+{
+	return (unsigned int)s < ARRAY_SIZE(state_names) ? state_names[s] : "unknown";
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void xsd_manager_kick(struct xsd_manager *m)
+{
+	uint64_t one = 1;
+
+	(void)!write(m->efd, &one, sizeof(one));
+}
+
+void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *rate,
+			 uint64_t *eta_s)
+{
+	double secs = (double)(mono_ns() - sh->session_start_ns) / 1e9;
+
+	*progress = 0;
+	*rate = 0;
+	*eta_s = 0;
+	if (!sh->st.scan_active || !sh->total_work)
+		return;
+	*progress = MIN(1.0, (double)sh->st.objects_done / (double)sh->total_work);
+	if (secs > 0.5 && sh->session_done)
+		*rate = (double)sh->session_done / secs;
+	if (*rate > 0 && sh->total_work > sh->st.objects_done)
+		*eta_s = (uint64_t)((double)(sh->total_work - sh->st.objects_done) / *rate);
+}
+
+/* ---- journal records ---- */
+
+static void fs_record(struct xsd_manager *m, struct xsd_fs *fs, enum xsd_msg msg, int prio,
+		      const char *outcome, int err, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+static void fs_record(struct xsd_manager *m, struct xsd_fs *fs, enum xsd_msg msg, int prio,
+		      const char *outcome, int err, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	struct xsd_rec r = {
+		.msg = msg, .priority = prio, .agno = -1, .outcome = outcome, .err = err,
+		.text = text,
+	};
+
+	if (fs) {
+		r.mountpoint = fs->mountpoint;
+		r.device = fs->source;
+		r.fsuuid = fs->uuid;
+	}
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	(void)xsd_journal_send(m->journal, &r);
+}
+
+static void journal_outcome(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_outcome *o)
+{
+	struct xsd_rec r = {
+		.msg = o->msg, .priority = o->priority,
+		.mountpoint = fs->mountpoint, .device = fs->source, .fsuuid = fs->uuid,
+		.agno = o->agno, .ino = o->ino, .gen = o->gen,
+		.path = o->path[0] ? o->path : NULL,
+		.scrub_type = o->scrub_type[0] ? o->scrub_type : NULL,
+		.outcome = o->outcome[0] ? o->outcome : NULL,
+		.err = o->err, .text = o->text,
+	};
+
+	(void)xsd_journal_send(m->journal, &r);
+}
+
+/* ---- status, metrics ---- */
+
+static bool any_busy(struct xsd_manager *m)
+{
+	bool busy = false;
+
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		pthread_mutex_lock(&fs->sh.lock);
+		busy |= fs->sh.state == XSD_FS_SCANNING || fs->sh.state == XSD_FS_REPAIRING;
+		pthread_mutex_unlock(&fs->sh.lock);
+	}
+	return busy;
+}
+
+static void update_status(struct xsd_manager *m)
+{
+	char buf[256];
+	size_t off = 0;
+	unsigned int n = 0, scanning = 0;
+
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		double p, rate;
+		uint64_t eta;
+
+		n++;
+		pthread_mutex_lock(&fs->sh.lock);
+		if (fs->sh.state == XSD_FS_SCANNING || fs->sh.state == XSD_FS_PAUSED) {
+			xsd_shared_progress(&fs->sh, &p, &rate, &eta);
+			if (off < sizeof(buf))
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s %s %.0f%%",
+							scanning ? ", " : "", fs->mountpoint,
+							xsd_fs_state_name(fs->sh.state), p * 100);
+			scanning++;
+		}
+		pthread_mutex_unlock(&fs->sh.lock);
+	}
+	if (!scanning)
+		snprintf(buf, sizeof(buf), "Watching %u XFS filesystem%s", n, n == 1 ? "" : "s");
+	if (strcmp(buf, m->status)) {
+		snprintf(m->status, sizeof(m->status), "%s", buf);
+		(void)sd_notifyf(false, "STATUS=%s", m->status);
+	}
+}
+
+static void write_metrics(struct xsd_manager *m)
+{
+	struct xsd_fs_metrics mm[64];
+	size_t n = 0;
+	int r;
+
+	if (!m->cfg->metrics_file)
+		return;
+	for (struct xsd_fs *fs = m->fs; fs && n < ARRAY_SIZE(mm); fs = fs->next, n++) {
+		double rate;
+		uint64_t eta;
+
+		pthread_mutex_lock(&fs->sh.lock);
+		mm[n] = (struct xsd_fs_metrics){
+			.mountpoint = fs->mountpoint, .device = fs->source, .uuid = fs->uuid,
+			.state = xsd_fs_state_name(fs->sh.state),
+			.objects_checked = fs->sh.objects_checked,
+			.corruptions = fs->sh.corruptions, .repairs = fs->sh.repairs,
+			.restores = fs->sh.restores, .losses = fs->sh.losses,
+			.failures = fs->sh.failures, .events = fs->events,
+			.last_scan_end = fs->sh.st.last_scan_end,
+			.last_scan_duration = fs->sh.st.last_scan_duration,
+		};
+		xsd_shared_progress(&fs->sh, &mm[n].progress, &rate, &eta);
+		pthread_mutex_unlock(&fs->sh.lock);
+	}
+	r = xsd_metrics_write(m->cfg->metrics_file, mm, n, xk_scrub_calls());
+	if (r < 0)
+		fs_record(m, NULL, XSD_MSG_ENGINE, LOG_WARNING, "error", -r,
+			  "cannot write metrics file %s: %s", m->cfg->metrics_file, strerror(-r));
+	m->last_metrics_ns = mono_ns();
+}
+
+static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Progress reporting runs only while something is busy: idle means no wakeups. */
+static void arm_ticker(struct xsd_manager *m)
+{
+	if (m->ticker || !any_busy(m))
+		return;
+	(void)sd_event_add_time_relative(m->event, &m->ticker, CLOCK_MONOTONIC, 2000000, 100000,
+					 on_ticker, m);
+}
+
+static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct xsd_manager *m = userdata;
+
+	m->ticker = sd_event_source_unref(m->ticker);
+	update_status(m);
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next)
+		xsd_bus_emit_progress(m, fs);
+	if (mono_ns() - m->last_metrics_ns >= 10000000000ull)
+		write_metrics(m);
+	arm_ticker(m);
+	return 0;
+}
+
+/* ---- scheduling ---- */
+
+static bool disks_overlap(const char *a, const char *b)
+{
+	char tok[64];
+	const char *p = a;
+
+	while (sscanf(p, " %63s", tok) == 1) {
+		char needle[70];
+
+		snprintf(needle, sizeof(needle), " %s ", tok);
+		if (strstr(b, needle))
+			return true;
+		p = strstr(p, tok) + strlen(tok);
+	}
+	return false;
+}
+
+static bool scanning(struct xsd_fs *fs)
+{
+	bool r;
+
+	pthread_mutex_lock(&fs->sh.lock);
+	r = fs->sh.scan_go;
+	pthread_mutex_unlock(&fs->sh.lock);
+	return r;
+}
+
+/* At most one scan per underlying disk; the others wait their turn. */
+static void schedule(struct xsd_manager *m)
+{
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		bool conflict = false;
+
+		if (!fs->scan_wanted)
+			continue;
+		for (struct xsd_fs *o = m->fs; o; o = o->next)
+			if (o != fs && scanning(o) && disks_overlap(fs->disks, o->disks))
+				conflict = true;
+		if (conflict)
+			continue;
+		fs->scan_wanted = false;
+		pthread_mutex_lock(&fs->sh.lock);
+		fs->sh.scan_go = true;
+		if (fs->sh.state == XSD_FS_QUEUED)
+			fs->sh.state = XSD_FS_IDLE;
+		pthread_cond_broadcast(&fs->sh.wake);
+		pthread_mutex_unlock(&fs->sh.lock);
+	}
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		if (!fs->scan_wanted)
+			continue;
+		pthread_mutex_lock(&fs->sh.lock);
+		if (fs->sh.state == XSD_FS_IDLE)
+			fs->sh.state = XSD_FS_QUEUED;
+		pthread_mutex_unlock(&fs->sh.lock);
+	}
+	arm_ticker(m);
+}
+
+int xsd_fs_request_scan(struct xsd_fs *fs, const char *why)
+{
+	if (scanning(fs))
+		return -EALREADY;
+	fs->scan_wanted = true;
+	fs_record(fs->m, fs, XSD_MSG_SCAN_CONTROL, LOG_INFO, "requested", 0,
+		  "scan requested (%s)", why);
+	schedule(fs->m);
+	return 0;
+}
+
+int xsd_fs_pause(struct xsd_fs *fs, bool pause)
+{
+	pthread_mutex_lock(&fs->sh.lock);
+	fs->sh.paused = pause;
+	if (!pause && fs->sh.state == XSD_FS_PAUSED)
+		fs->sh.state = fs->sh.st.scan_active ? XSD_FS_SCANNING : XSD_FS_IDLE;
+	if (pause && fs->sh.state == XSD_FS_IDLE)
+		fs->sh.state = XSD_FS_PAUSED;
+	pthread_cond_broadcast(&fs->sh.wake);
+	pthread_mutex_unlock(&fs->sh.lock);
+	fs_record(fs->m, fs, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, pause ? "paused" : "resumed", 0,
+		  pause ? "paused: no scrub calls until resumed" : "resumed");
+	xsd_bus_emit_progress(fs->m, fs);
+	return 0;
+}
+
+int xsd_fs_cancel(struct xsd_fs *fs)
+{
+	bool active;
+
+	fs->scan_wanted = false;
+	pthread_mutex_lock(&fs->sh.lock);
+	active = fs->sh.scan_go || fs->sh.st.scan_active;
+	if (active)
+		fs->sh.cancel = true;
+	if (fs->sh.state == XSD_FS_QUEUED)
+		fs->sh.state = XSD_FS_IDLE;
+	pthread_cond_broadcast(&fs->sh.wake);
+	pthread_mutex_unlock(&fs->sh.lock);
+	return active ? 0 : -EALREADY;
+}
+
+static bool on_battery(void)
+{
+	char buf[8] = "";
+	FILE *f;
+	bool any_ac = false, online = false;
+
+	/* Like ConditionACPower=: no mains supply known means "not on battery". */
+	for (int i = 0; i < 4; i++) {
+		static const char *const names[] = { "AC", "AC0", "ACAD", "ADP1" };
+		char path[64];
+
+		snprintf(path, sizeof(path), "/sys/class/power_supply/%s/online", names[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		any_ac = true;
+		if (fgets(buf, sizeof(buf), f) && buf[0] == '1')
+			online = true;
+		fclose(f);
+	}
+	return any_ac && !online;
+}
+
+/* Seconds from now until the window opens (0: open now). */
+static uint64_t window_wait(const struct xsd_config *c)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int cur, s = c->window_start_min, e = c->window_end_min;
+	bool open;
+
+	if (s < 0)
+		return 0;
+	localtime_r(&now, &tm);
+	cur = tm.tm_hour * 60 + tm.tm_min;
+	open = s < e ? (cur >= s && cur < e) : (cur >= s || cur < e);
+	if (open)
+		return 0;
+	return (uint64_t)(((s - cur) + 1440) % 1440) * 60;
+}
+
+static int on_sched(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void arm_sched(struct xsd_manager *m)
+{
+	uint64_t now = (uint64_t)time(NULL), next = UINT64_MAX;
+
+	m->sched_timer = sd_event_source_disable_unref(m->sched_timer);
+	if (!m->cfg->scan_interval_s)
+		return;
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		uint64_t last, due;
+
+		pthread_mutex_lock(&fs->sh.lock);
+		last = fs->sh.st.last_scan_end ? fs->sh.st.last_scan_end : fs->first_seen;
+		pthread_mutex_unlock(&fs->sh.lock);
+		due = last + m->cfg->scan_interval_s;
+		next = MIN(next, due);
+	}
+	if (next == UINT64_MAX)
+		return;
+	next = next > now ? next - now : 0;
+	next = MAX(next, window_wait(m->cfg));
+	(void)sd_event_add_time_relative(m->event, &m->sched_timer, CLOCK_REALTIME,
+					 MAX(next, 1) * 1000000ull, 60 * 1000000ull, on_sched, m);
+}
+
+static int on_sched(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct xsd_manager *m = userdata;
+	uint64_t now = (uint64_t)time(NULL);
+
+	if (window_wait(m->cfg) == 0 && !(m->cfg->skip_on_battery && on_battery())) {
+		for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+			uint64_t last;
+
+			pthread_mutex_lock(&fs->sh.lock);
+			last = fs->sh.st.last_scan_end ? fs->sh.st.last_scan_end : fs->first_seen;
+			pthread_mutex_unlock(&fs->sh.lock);
+			if (last + m->cfg->scan_interval_s <= now && !scanning(fs)) {
+				/* Not due again until this one finishes. */
+				pthread_mutex_lock(&fs->sh.lock);
+				fs->first_seen = now;
+				pthread_mutex_unlock(&fs->sh.lock);
+				xsd_fs_request_scan(fs, "schedule");
+			}
+		}
+	}
+	arm_sched(m);
+	return 0;
+}
+
+/* ---- health events ---- */
+
+static void push_target(struct xsd_fs *fs, const struct xst_item *it)
+{
+	pthread_mutex_lock(&fs->sh.lock);
+	if (fs->sh.ntargets < XSD_MAX_TARGETS)
+		fs->sh.targets[fs->sh.ntargets++] = *it;
+	else
+		fs->sh.targets_dropped++;
+	pthread_cond_broadcast(&fs->sh.wake);
+	pthread_mutex_unlock(&fs->sh.lock);
+}
+
+/* Repeated trouble on one object within the window: scan the filesystem. */
+static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
+{
+	const struct xsd_config *c = fs->m->cfg;
+	uint64_t key = ((uint64_t)ev->domain << 56) ^ ((uint64_t)ev->gno << 40) ^ ev->ino;
+	uint64_t now = mono_ns(), win = c->escalate_window_s * 1000000000ull;
+	unsigned int hits = 1;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(fs->recent); i++)
+		if (fs->recent[i].key == key && fs->recent[i].t_ns && now - fs->recent[i].t_ns < win)
+			hits++;
+	fs->recent[fs->recent_pos++ % ARRAY_SIZE(fs->recent)] = (typeof(fs->recent[0])){ key, now };
+	if (hits < c->escalate_events)
+		return false;
+	memset(fs->recent, 0, sizeof(fs->recent));
+	return true;
+}
+
+static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_event *ev)
+{
+	struct xst_item it;
+
+	fs->events++;
+	switch (ev->kind) {
+	case XSD_EV_RUNNING:
+		break;
+	case XSD_EV_LOST:
+		fs_record(m, fs, XSD_MSG_EVENTS_LOST, LOG_WARNING, "lost", 0,
+			  "%" PRIu64 " health events lost; scanning the whole filesystem", ev->count);
+		(void)xsd_fs_request_scan(fs, "events lost");
+		break;
+	case XSD_EV_UNMOUNT:
+		fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "unmounted", 0, "filesystem unmounted");
+		break;
+	case XSD_EV_SHUTDOWN:
+		fs_record(m, fs, XSD_MSG_SHUTDOWN, LOG_CRIT, "shutdown", ESHUTDOWN,
+			  "filesystem shut down (reasons 0x%" PRIx64 ")", ev->count);
+		break;
+	case XSD_EV_SICK:
+		if (escalate(fs, ev)) {
+			fs_record(m, fs, XSD_MSG_ESCALATED, LOG_WARNING, "escalated", 0,
+				  "repeated %s health events on one object; scanning the filesystem",
+				  xsd_hm_domain_name(ev->domain));
+			(void)xsd_fs_request_scan(fs, "repeated events");
+		}
+		if (xsd_event_item(ev, &it))
+			push_target(fs, &it);
+		else if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_AG ||
+			 ev->domain == XFS_HEALTH_MONITOR_DOMAIN_FS)
+			/* Evicted sick inodes or metadata directory trouble: no 1:1 repair. */
+			(void)xsd_fs_request_scan(fs, "sickness without a direct repair");
+		break;
+	case XSD_EV_CORRUPT:
+	case XSD_EV_HEALTHY:
+		/* Our own (or xfs_scrub's) findings and fixes: already handled there. */
+		break;
+	case XSD_EV_MEDIA:
+		fs_record(m, fs, XSD_MSG_IO_ERROR, LOG_ERR, "media_error", EIO,
+			  "%s media error at daddr 0x%" PRIx64 ", %" PRIu64 " sectors",
+			  xsd_hm_domain_name(ev->domain), ev->pos, ev->len);
+		break;
+	case XSD_EV_FILERANGE: {
+		struct xsd_rec r = {
+			.msg = XSD_MSG_IO_ERROR, .priority = LOG_ERR,
+			.mountpoint = fs->mountpoint, .device = fs->source, .fsuuid = fs->uuid,
+			.agno = -1, .ino = ev->ino, .gen = ev->gen, .outcome = "io_error",
+			.err = (int)ev->error,
+		};
+		char text[256];
+
+		snprintf(text, sizeof(text), "file I/O error at %" PRIu64 ", %" PRIu64 " bytes: %s",
+			 ev->pos, ev->len, strerror((int)ev->error));
+		r.text = text;
+		(void)xsd_journal_send(m->journal, &r);
+		break;
+	}
+	}
+}
+
+static void stop_monitor(struct xsd_fs *fs)
+{
+	fs->hm_src = sd_event_source_disable_unref(fs->hm_src);
+	if (fs->hm_fd >= 0)
+		close(fs->hm_fd);
+	fs->hm_fd = -1;
+	fs->monitor = false;
+}
+
+static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xsd_fs *fs = userdata;
+	struct xsd_manager *m = fs->m;
+	struct xsd_event ev[64];
+
+	for (;;) {
+		ssize_t n = read(fd, fs->hm_buf + fs->hm_len, sizeof(fs->hm_buf) - fs->hm_len);
+		size_t used, cnt;
+		unsigned int bad;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			/* EOF: unmounted (UNMOUNT came first) or detached. */
+			stop_monitor(fs);
+			break;
+		}
+		fs->hm_len += (size_t)n;
+		cnt = xsd_hm_parse(fs->hm_buf, fs->hm_len, ev, ARRAY_SIZE(ev), &used, &bad);
+		if (bad)
+			fs_record(m, fs, XSD_MSG_ENGINE, LOG_WARNING, "malformed", 0,
+				  "%u malformed health event record%s ignored", bad, bad == 1 ? "" : "s");
+		memmove(fs->hm_buf, fs->hm_buf + used, fs->hm_len - used);
+		fs->hm_len -= used;
+		for (size_t i = 0; i < cnt; i++)
+			handle_event(m, fs, &ev[i]);
+	}
+	arm_ticker(m);
+	return 0;
+}
+
+static int on_poll_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct xsd_fs *fs = userdata;
+
+	pthread_mutex_lock(&fs->sh.lock);
+	fs->sh.poll = true;
+	pthread_cond_broadcast(&fs->sh.wake);
+	pthread_mutex_unlock(&fs->sh.lock);
+	(void)sd_event_source_set_time_relative(s, fs->m->cfg->poll_interval_s * 1000000ull);
+	return 0;
+}
+
+static void start_polling(struct xsd_fs *fs)
+{
+	struct xsd_manager *m = fs->m;
+
+	if (fs->poll_timer)
+		return;
+	if (sd_event_add_time_relative(m->event, &fs->poll_timer, CLOCK_MONOTONIC,
+				       m->cfg->poll_interval_s * 1000000ull, 1000000,
+				       on_poll_timer, fs) >= 0)
+		(void)sd_event_source_set_enabled(fs->poll_timer, SD_EVENT_ON);
+}
+
+static void start_monitor(struct xsd_fs *fs, int root_fd)
+{
+	struct xsd_manager *m = fs->m;
+	char holder[96];
+	int fd;
+
+	if (!m->cfg->health_monitor) {
+		snprintf(fs->monitor_note, sizeof(fs->monitor_note), "polling (monitor disabled)");
+		start_polling(fs);
+		return;
+	}
+	fd = xsd_hm_open(root_fd, fs->dev, holder, sizeof(holder));
+	if (fd == -EEXIST) {
+		snprintf(fs->monitor_note, sizeof(fs->monitor_note), "polling (monitor held by %s)",
+			 holder[0] ? holder : "another program");
+		fs_record(m, fs, XSD_MSG_MONITOR_BUSY, LOG_WARNING, "monitor_busy", EEXIST,
+			  "another health monitor is attached to this filesystem (%s%s); "
+			  "polling sick flags every %" PRIu64 " s instead. Stop it (systemctl "
+			  "disable --now xfs_healer@.service xfs_healer_start.service) to get "
+			  "events as they happen",
+			  holder[0] ? "held by " : "probably xfs_healer", holder,
+			  m->cfg->poll_interval_s);
+		start_polling(fs);
+		return;
+	}
+	if (fd < 0) {
+		snprintf(fs->monitor_note, sizeof(fs->monitor_note), "polling (%s)",
+			 fd == -ENOTTY ? "kernel has no health monitor" : strerror(-fd));
+		fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "polling", -fd,
+			  "no health monitor (%s); polling sick flags every %" PRIu64 " s",
+			  fd == -ENOTTY ? "kernel before 7.0" : strerror(-fd), m->cfg->poll_interval_s);
+		start_polling(fs);
+		return;
+	}
+	if (sd_event_add_io(m->event, &fs->hm_src, fd, EPOLLIN, on_monitor, fs) < 0) {
+		close(fd);
+		start_polling(fs);
+		return;
+	}
+	fs->hm_fd = fd;
+	fs->monitor = true;
+	snprintf(fs->monitor_note, sizeof(fs->monitor_note), "kernel health monitor");
+}
+
+/* ---- filesystems ---- */
+
+/* Whole disks under a block device: itself or its parent, or what it is built on. */
+static void find_disks(dev_t dev, char *out, size_t len, int depth)
+{
+	char path[PATH_MAX + 16], real[PATH_MAX], *base;
+	struct stat st;
+
+	if (depth > 4)
+		return;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	if (!realpath(path, real))
+		return;
+	snprintf(path, sizeof(path), "%s/partition", real);
+	if (stat(path, &st) == 0) {
+		/* A partition: its disk is the parent directory. */
+		char *slash = strrchr(real, '/');
+
+		if (slash)
+			*slash = 0;
+	}
+	snprintf(path, sizeof(path), "%s/slaves", real);
+	if (stat(path, &st) == 0) {
+		/* device-mapper, md: the disks below. */
+		DIR *d = opendir(path);
+		struct dirent *e;
+		bool any = false;
+
+		while (d && (e = readdir(d))) {
+			char dp[PATH_MAX + 300], buf[32];
+			unsigned int ma, mi;
+			FILE *df;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(dp, sizeof(dp), "%s/%s/dev", path, e->d_name);
+			df = fopen(dp, "re");
+			if (!df)
+				continue;
+			if (fgets(buf, sizeof(buf), df) && sscanf(buf, "%u:%u", &ma, &mi) == 2) {
+				find_disks(makedev(ma, mi), out, len, depth + 1);
+				any = true;
+			}
+			fclose(df);
+		}
+		if (d)
+			closedir(d);
+		if (any)
+			return;
+	}
+	base = strrchr(real, '/');
+	if (base && strlen(out) + strlen(base) + 2 < len) {
+		if (!*out)
+			strcat(out, " ");
+		strcat(out, base + 1);
+		strcat(out, " ");
+	}
+}
+
+static struct xsd_fs *fs_free(struct xsd_fs *fs)
+{
+	struct xsd_outcome *o;
+
+	if (!fs)
+		return NULL;
+	stop_monitor(fs);
+	fs->poll_timer = sd_event_source_disable_unref(fs->poll_timer);
+	if (fs->thread_started) {
+		pthread_mutex_lock(&fs->sh.lock);
+		fs->sh.quit = true;
+		pthread_cond_broadcast(&fs->sh.wake);
+		pthread_mutex_unlock(&fs->sh.lock);
+		pthread_join(fs->thread, NULL);
+	}
+	while ((o = fs->sh.out_head)) {
+		fs->sh.out_head = o->next;
+		free(o);
+	}
+	pthread_mutex_destroy(&fs->sh.lock);
+	pthread_cond_destroy(&fs->sh.wake);
+	free(fs->mountpoint);
+	free(fs->source);
+	free(fs);
+	return NULL;
+}
+
+static void uuid_str(const uint8_t *u, char *out)
+{
+	sprintf(out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		u[12], u[13], u[14], u[15]);
+}
+
+static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
+{
+	struct xsd_fs *fs = calloc(1, sizeof(*fs));
+	struct xst_fs *xfs = NULL;
+	int r;
+
+	if (!fs)
+		return -ENOMEM;
+	fs->m = m;
+	fs->hm_fd = -1;
+	fs->dev = mnt->dev;
+	fs->first_seen = (uint64_t)time(NULL);
+	fs->mountpoint = strdup(mnt->mountpoint);
+	fs->source = strdup(mnt->source);
+	pthread_mutex_init(&fs->sh.lock, NULL);
+	{
+		pthread_condattr_t a;
+
+		pthread_condattr_init(&a);
+		pthread_cond_init(&fs->sh.wake, &a);
+		pthread_condattr_destroy(&a);
+	}
+	if (!fs->mountpoint || !fs->source) {
+		fs_free(fs);
+		return -ENOMEM;
+	}
+	r = xst_fs_open(fs->mountpoint, &xfs);
+	if (r < 0) {
+		fs_free(fs);
+		return r;
+	}
+	memcpy(fs->uuid_raw, xfs->geo.uuid, 16);
+	uuid_str(fs->uuid_raw, fs->uuid);
+	find_disks(fs->dev, fs->disks, sizeof(fs->disks), 0);
+	r = xsd_state_path(m->cfg->state_dir, fs->uuid, fs->state_path, sizeof(fs->state_path));
+	if (r == 0 && xsd_state_load(fs->state_path, &fs->sh.st) < 0)
+		memset(&fs->sh.st, 0, sizeof(fs->sh.st));
+	start_monitor(fs, xfs->fd);
+	/* Do not pin the mount: the monitor holds only a weak reference. */
+	xst_fs_free(xfs);
+
+	r = -pthread_create(&fs->thread, NULL, xsd_worker_main, fs);
+	if (r < 0) {
+		fs_free(fs);
+		return r;
+	}
+	fs->thread_started = true;
+	fs->next = m->fs;
+	m->fs = fs;
+	fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "watching", 0,
+		  "watching %s (uuid %s, %s)", fs->source, fs->uuid, fs->monitor_note);
+	if (fs->sh.st.scan_active)
+		(void)xsd_fs_request_scan(fs, "resume after restart");
+	return 0;
+}
+
+static void fs_remove(struct xsd_manager *m, struct xsd_fs *fs)
+{
+	for (struct xsd_fs **p = &m->fs; *p; p = &(*p)->next) {
+		if (*p == fs) {
+			*p = fs->next;
+			break;
+		}
+	}
+	fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "unwatched", 0, "no longer mounted; stopped watching");
+	/* The scan checkpoint stays: the scan resumes if the fs comes back. */
+	fs_free(fs);
+}
+
+static void sync_mounts(struct xsd_manager *m)
+{
+	struct xsd_mount *mnt = NULL;
+	size_t n = 0;
+	int r = xsd_mounts_read(NULL, &mnt, &n);
+
+	if (r < 0) {
+		fs_record(m, NULL, XSD_MSG_ENGINE, LOG_ERR, "error", -r,
+			  "cannot read the mount table: %s", strerror(-r));
+		return;
+	}
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next)
+		fs->seen = false;
+	for (size_t i = 0; i < n; i++) {
+		struct xsd_fs *fs;
+
+		if (mnt[i].readonly || !xsd_config_wants(m->cfg, mnt[i].mountpoint))
+			continue;
+		for (fs = m->fs; fs; fs = fs->next)
+			if (fs->dev == mnt[i].dev)
+				break;
+		if (fs) {
+			fs->seen = true;
+			continue;
+		}
+		r = fs_add(m, &mnt[i]);
+		if (r < 0 && r != -ENOTTY && r != -EXDEV)
+			fs_record(m, NULL, XSD_MSG_ENGINE, LOG_WARNING, "error", -r,
+				  "%s: cannot watch: %s", mnt[i].mountpoint, strerror(-r));
+		else if (r == 0)
+			m->fs->seen = true;
+	}
+	for (struct xsd_fs *fs = m->fs, *next; fs; fs = next) {
+		next = fs->next;
+		if (!fs->seen)
+			fs_remove(m, fs);
+	}
+	xsd_mounts_free(mnt, n);
+	update_status(m);
+	arm_sched(m);
+}
+
+static int on_mounts(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	sync_mounts(userdata);
+	return 0;
+}
+
+/* ---- worker reports ---- */
+
+static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xsd_manager *m = userdata;
+	uint64_t v;
+	bool finished = false;
+
+	(void)!read(fd, &v, sizeof(v));
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		struct xsd_outcome *o;
+
+		pthread_mutex_lock(&fs->sh.lock);
+		o = fs->sh.out_head;
+		fs->sh.out_head = fs->sh.out_tail = NULL;
+		pthread_mutex_unlock(&fs->sh.lock);
+		while (o) {
+			struct xsd_outcome *next = o->next;
+
+			journal_outcome(m, fs, o);
+			xsd_bus_emit_outcome(m, fs, o);
+			finished |= o->msg == XSD_MSG_SCAN_FINISHED ||
+				    (o->msg == XSD_MSG_SCAN_CONTROL && !strcmp(o->outcome, "cancelled"));
+			free(o);
+			o = next;
+		}
+	}
+	if (finished) {
+		write_metrics(m);
+		arm_sched(m);
+	}
+	schedule(m);
+	update_status(m);
+	arm_ticker(m);
+	return 0;
+}
+
+/* ---- lifetime ---- */
+
+int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manager **ret)
+{
+	struct xsd_manager *m = calloc(1, sizeof(*m));
+	sigset_t ss;
+	int r, mfd;
+
+	if (!m)
+		return -ENOMEM;
+	m->cfg = cfg;
+	m->efd = -1;
+	m->private_fd = -1;
+	r = xsd_journal_new(cfg->ratelimit_s, mirror_stderr, &m->journal);
+	if (r < 0)
+		goto fail;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		goto fail;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	(void)sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+	(void)sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	(void)sd_event_set_watchdog(m->event, true);
+
+	m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (m->efd < 0) {
+		r = neg_errno();
+		goto fail;
+	}
+	r = sd_event_add_io(m->event, &m->efd_src, m->efd, EPOLLIN, on_efd, m);
+	if (r < 0)
+		goto fail;
+	(void)mkdir(cfg->state_dir, 0700);
+
+	/* The kernel flags mountinfo with EPOLLPRI whenever the mount table changes. */
+	mfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mfd < 0) {
+		r = neg_errno();
+		goto fail;
+	}
+	r = sd_event_add_io(m->event, &m->mounts_src, mfd, EPOLLPRI, on_mounts, m);
+	if (r < 0) {
+		close(mfd);
+		goto fail;
+	}
+	(void)sd_event_source_set_io_fd_own(m->mounts_src, true);
+
+	r = xsd_bus_setup(m);
+	if (r < 0)
+		goto fail;
+	sync_mounts(m);
+	*ret = m;
+	return 0;
+fail:
+	xsd_manager_free(m);
+	return r;
+}
+
+struct xsd_manager *xsd_manager_free(struct xsd_manager *m)
+{
+	if (!m)
+		return NULL;
+	while (m->fs) {
+		struct xsd_fs *fs = m->fs;
+
+		m->fs = fs->next;
+		fs_free(fs);
+	}
+	xsd_bus_done(m);
+	m->mounts_src = sd_event_source_disable_unref(m->mounts_src);
+	m->efd_src = sd_event_source_disable_unref(m->efd_src);
+	m->sched_timer = sd_event_source_disable_unref(m->sched_timer);
+	m->ticker = sd_event_source_disable_unref(m->ticker);
+	if (m->efd >= 0)
+		close(m->efd);
+	m->event = sd_event_unref(m->event);
+	xsd_journal_free(m->journal);
+	free(m);
+	return NULL;
+}
+
+struct xsd_fs *xsd_manager_find(struct xsd_manager *m, const char *mountpoint)
+{
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next)
+		if (!strcmp(fs->mountpoint, mountpoint))
+			return fs;
+	return NULL;
+}
+
+int xsd_manager_run(struct xsd_manager *m)
+{
+	int r;
+
+	update_status(m);
+	(void)sd_notifyf(false, "READY=1\nSTATUS=%s", m->status);
+	r = sd_event_loop(m->event);
+	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping; scans keep their checkpoints");
+	/* Workers stop at the next object and save their checkpoints. */
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		pthread_mutex_lock(&fs->sh.lock);
+		fs->sh.quit = true;
+		pthread_cond_broadcast(&fs->sh.wake);
+		pthread_mutex_unlock(&fs->sh.lock);
+	}
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		if (fs->thread_started)
+			pthread_join(fs->thread, NULL);
+		fs->thread_started = false;
+	}
+	on_efd(NULL, m->efd, 0, m);
+	write_metrics(m);
+	return r;
+}

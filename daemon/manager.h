@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The daemon's core: one manager owns the sd-event loop and every object on
+ * it (the bus, the mountinfo watch, the monitor fds, timers); one worker
+ * thread per filesystem issues the long kernel calls (scans, repairs,
+ * polling).  Workers never touch loop objects: they change the shared
+ * status below under its mutex and wake the loop through the manager's
+ * eventfd; the loop then turns queued outcomes into journal records and bus
+ * signals.
+ *
+ * Per-filesystem state machine (enum xsd_fs_state):
+ *   idle -> scanning (scan started) -> idle (finished/cancelled)
+ *   idle|scanning -> repairing (targets from events) -> back
+ *   any -> paused (Pause) -> previous (Resume)
+ *   any -> queued (scan waits for another fs on the same disk)
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "healthmon.h"
+#include "item.h"
+#include "journal.h"
+#include "state.h"
+
+enum xsd_fs_state {
+	XSD_FS_IDLE,
+	XSD_FS_QUEUED,
+	XSD_FS_SCANNING,
+	XSD_FS_REPAIRING,
+	XSD_FS_PAUSED,
+	XSD_FS_POLLING,		/* busy reading sick flags */
+	XSD_FS_GONE,		/* unmounted; the worker is finishing */
+};
+
+const char *xsd_fs_state_name(enum xsd_fs_state s);
+
+/* A record produced by a worker for the loop to journal and signal. */
+struct xsd_outcome {
+	struct xsd_outcome *next;
+	enum xsd_msg msg;
+	int priority;
+	int64_t agno;
+	uint64_t ino;
+	uint32_t gen;
+	int err;
+	char scrub_type[24];
+	char outcome[24];
+	char path[1024];
+	char text[512];
+};
+
+#define XSD_MAX_TARGETS 1024
+
+/*
+ * Shared between the loop thread and the fs's worker.  Rule: every field
+ * is read and written only with `lock` held; the worker waits on `wake`,
+ * which the loop signals after changing a request field.
+ */
+struct xsd_shared {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+
+	/* requests: loop -> worker */
+	bool quit;		/* daemon stops or fs went away: keep the checkpoint */
+	bool paused;
+	bool cancel;		/* end the active scan, drop its checkpoint */
+	bool scan_go;		/* start or continue a scan (scheduler allowed it) */
+	bool poll;		/* poll sick flags (no usable monitor) */
+	struct xst_item targets[XSD_MAX_TARGETS];	/* repairs from events */
+	unsigned int ntargets;
+	uint64_t targets_dropped;
+
+	/* status: worker -> loop and bus */
+	enum xsd_fs_state state;
+	struct xsd_state st;		/* cursor, counters, last results */
+	uint64_t total_work;		/* estimate for progress */
+	uint64_t session_done;		/* work done since this process resumed the scan */
+	uint64_t session_start_ns;	/* CLOCK_MONOTONIC */
+	uint64_t objects_checked;	/* since daemon start */
+	uint64_t corruptions, repairs, restores, losses, failures;
+	bool worker_exited;
+	struct xsd_outcome *out_head, *out_tail;
+	const char *ckpt_method;	/* how checkpoints are written */
+	uint64_t checkpoints;		/* written since start */
+};
+
+struct xsd_manager;
+
+/* One watched filesystem. */
+struct xsd_fs {
+	struct xsd_fs *next;
+	struct xsd_manager *m;
+	/* immutable after creation (the worker may read them without lock) */
+	char *mountpoint;
+	char *source;
+	dev_t dev;
+	char uuid[37];
+	uint8_t uuid_raw[16];
+	char disks[256];	/* whole disks under the fs, " sda sdb " */
+	char state_path[4096];
+	/* loop thread only */
+	int hm_fd;
+	sd_event_source *hm_src;
+	unsigned char hm_buf[64 * XSD_HM_RECORD];
+	size_t hm_len;
+	bool monitor;		/* true: kernel monitor; false: polling */
+	char monitor_note[128];
+	sd_event_source *poll_timer;
+	bool scan_wanted;	/* asked for but waiting for its disk */
+	uint64_t first_seen;	/* realtime seconds */
+	uint64_t events;
+	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */
+	unsigned int recent_pos;
+	bool seen;		/* mark for mount-table resync */
+	/* the worker */
+	pthread_t thread;
+	bool thread_started;
+	struct xsd_shared sh;
+};
+
+struct xsd_manager {
+	struct xsd_config *cfg;
+	sd_event *event;
+	sd_bus *bus;			/* system bus, or NULL */
+	int private_fd;			/* listening control socket */
+	sd_event_source *private_src;
+	sd_event_source *mounts_src;
+	sd_event_source *efd_src;
+	sd_event_source *sched_timer;
+	sd_event_source *ticker;	/* progress/metrics while busy */
+	int efd;			/* workers -> loop */
+	struct xsd_journal *journal;
+	struct xsd_fs *fs;
+	bool repair_allowed_default;
+	char status[256];
+	uint64_t last_metrics_ns;
+};
+
+int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manager **ret);
+struct xsd_manager *xsd_manager_free(struct xsd_manager *m);
+int xsd_manager_run(struct xsd_manager *m);
+
+/* Lookups and requests, from the bus handlers (loop thread). */
+struct xsd_fs *xsd_manager_find(struct xsd_manager *m, const char *mountpoint);
+int xsd_fs_request_scan(struct xsd_fs *fs, const char *why);
+int xsd_fs_pause(struct xsd_fs *fs, bool pause);
+int xsd_fs_cancel(struct xsd_fs *fs);
+
+/* Progress 0..1, rate (objects/s) and ETA (s) of the active scan; lock held. */
+void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *rate,
+			 uint64_t *eta_s);
+
+/* The worker thread (worker.c). */
+void *xsd_worker_main(void *arg);
+/* Wake the loop (any thread). */
+void xsd_manager_kick(struct xsd_manager *m);
+/* Queue an outcome (worker; takes the lock itself). */
+void xsd_fs_post(struct xsd_fs *fs, struct xsd_outcome *o);
+
+/* bus.c */
+int xsd_bus_setup(struct xsd_manager *m);
+void xsd_bus_emit_progress(struct xsd_manager *m, struct xsd_fs *fs);
+void xsd_bus_emit_outcome(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_outcome *o);
+void xsd_bus_done(struct xsd_manager *m);

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Checkpoint files.  Text rather than a binary struct so that an operator
+ * can read one with cat and a future version can add keys without a
+ * migration; a "version" line guards against a format we do not know.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_update.h"
+#include "state.h"
+#include "util.h"
+
+#define STATE_VERSION 1
+
+static const char *const phase_names[] = {
+	[XSD_PHASE_METADATA] = "metadata",
+	[XSD_PHASE_INODES] = "inodes",
+	[XSD_PHASE_FSWIDE] = "fswide",
+	[XSD_PHASE_DONE] = "done",
+};
+
+const char *xsd_phase_name(enum xsd_phase p)
+{
+	return (unsigned int)p < ARRAY_SIZE(phase_names) ? phase_names[p] : "unknown";
+}
+
+int xsd_state_format(const struct xsd_state *s, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+		"version %d\n"
+		"scan_active %d\n"
+		"phase %s\n"
+		"agno %" PRIu32 "\n"
+		"ino %" PRIu64 "\n"
+		"scan_started %" PRIu64 "\n"
+		"objects_done %" PRIu64 "\n"
+		"corruptions %" PRIu64 "\n"
+		"repairs %" PRIu64 "\n"
+		"failures %" PRIu64 "\n"
+		"last_scan_end %" PRIu64 "\n"
+		"last_scan_duration %" PRIu64 "\n"
+		"last_objects %" PRIu64 "\n"
+		"last_corruptions %" PRIu64 "\n"
+		"last_repairs %" PRIu64 "\n"
+		"last_failures %" PRIu64 "\n"
+		"last_result %s\n",
+		STATE_VERSION, s->scan_active ? 1 : 0, xsd_phase_name(s->cur.phase),
+		s->cur.agno, s->cur.ino, s->scan_started, s->objects_done,
+		s->corruptions, s->repairs, s->failures, s->last_scan_end,
+		s->last_scan_duration, s->last_objects, s->last_corruptions,
+		s->last_repairs, s->last_failures,
+		s->last_result[0] ? s->last_result : "none");
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	return n;
+}
+
+static int parse_u64(const char *v, uint64_t *ret)
+{
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	*ret = strtoull(v, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
+{
+	bool have_version = false;
+	size_t off = 0;
+
+	memset(s, 0, sizeof(*s));
+	while (off < len) {
+		char line[128], *sp, *key, *val;
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+		uint64_t v = 0;
+
+		if (n >= sizeof(line))
+			return -EINVAL;
+		memcpy(line, text + off, n);
+		line[n] = 0;
+		off += n + (nl ? 1 : 0);
+		if (!n)
+			continue;
+		sp = strchr(line, ' ');
+		if (!sp)
+			return -EINVAL;
+		*sp = 0;
+		key = line;
+		val = sp + 1;
+
+		if (!strcmp(key, "phase")) {
+			unsigned int p;
+
+			for (p = 0; p < ARRAY_SIZE(phase_names); p++)
+				if (!strcmp(val, phase_names[p]))
+					break;
+			if (p == ARRAY_SIZE(phase_names))
+				return -EINVAL;
+			s->cur.phase = (enum xsd_phase)p;
+			continue;
+		}
+		if (!strcmp(key, "last_result")) {
+			if (strlen(val) >= sizeof(s->last_result))
+				return -EINVAL;
+			strcpy(s->last_result, val);
+			continue;
+		}
+		if (parse_u64(val, &v) < 0)
+			return -EINVAL;
+		if (!strcmp(key, "version")) {
+			if (v != STATE_VERSION)
+				return -EINVAL;
+			have_version = true;
+		} else if (!strcmp(key, "scan_active")) {
+			if (v > 1)
+				return -EINVAL;
+			s->scan_active = v;
+		} else if (!strcmp(key, "agno")) {
+			if (v > UINT32_MAX)
+				return -EINVAL;
+			s->cur.agno = (uint32_t)v;
+		} else if (!strcmp(key, "ino")) s->cur.ino = v;
+		else if (!strcmp(key, "scan_started")) s->scan_started = v;
+		else if (!strcmp(key, "objects_done")) s->objects_done = v;
+		else if (!strcmp(key, "corruptions")) s->corruptions = v;
+		else if (!strcmp(key, "repairs")) s->repairs = v;
+		else if (!strcmp(key, "failures")) s->failures = v;
+		else if (!strcmp(key, "last_scan_end")) s->last_scan_end = v;
+		else if (!strcmp(key, "last_scan_duration")) s->last_scan_duration = v;
+		else if (!strcmp(key, "last_objects")) s->last_objects = v;
+		else if (!strcmp(key, "last_corruptions")) s->last_corruptions = v;
+		else if (!strcmp(key, "last_repairs")) s->last_repairs = v;
+		else if (!strcmp(key, "last_failures")) s->last_failures = v;
+		/* else: a key from a newer version; ignore it */
+	}
+	return have_version ? 0 : -EINVAL;
+}
+
+int xsd_state_path(const char *dir, const char *uuid, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s.state", dir, uuid);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int xsd_state_load(const char *path, struct xsd_state *s)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return neg_errno();
+	n = read(fd, buf, sizeof(buf));
+	r = n < 0 ? neg_errno() : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	return xsd_state_parse(buf, (size_t)n, s);
+}
+
+int xsd_state_save(const char *path, const struct xsd_state *s, const char **method)
+{
+	enum xst_au_method used = XST_AU_NONE;
+	char buf[2048];
+	int n = xsd_state_format(s, buf, sizeof(buf));
+	int r;
+
+	if (n < 0)
+		return n;
+	r = xst_au_write_file(path, buf, (size_t)n, XST_AU_CREATE, &used);
+	if (method)
+		*method = used == XST_AU_COMMIT_RANGE ? "commit-range" :
+			  used == XST_AU_EXCHANGE_RANGE ? "exchange-range" :
+			  used == XST_AU_RENAME ? "rename" : "none";
+	return r;
+}

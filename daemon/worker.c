@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The per-filesystem worker thread: everything that calls into the kernel
+ * for one filesystem, one thing at a time.  Targeted repairs from health
+ * events come first, even in the middle of a scan (they are checked between
+ * two scan objects); scans are throttled to a CPU budget and back off while
+ * the disks are busy; polling replaces the health monitor where another
+ * program holds it.  The filesystem is opened per job and closed after it,
+ * so an idle daemon never keeps a filesystem from being unmounted, and each
+ * open is re-validated against the UUID seen at discovery, so a different
+ * filesystem mounted at the same place is never repaired by mistake.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "check.h"
+#include "descr.h"
+#include "fs.h"
+#include "inodes.h"
+#include "kernel.h"
+#include "manager.h"
+#include "util.h"
+
+struct failed_key {
+	enum xst_scope scope;
+	uint32_t agno;
+	uint64_t ino;
+	uint64_t types;
+};
+
+struct wctx {
+	struct xsd_fs *fs;
+	const struct xsd_config *cfg;
+	struct xst_fs *xfs;
+	struct xst_ctx ctx;
+	struct xst_report rep;
+	bool repair;
+	bool in_scan;
+	uint64_t last_ckpt_ns, last_point_ns, last_psi_ns;
+	struct failed_key failed[64];
+	unsigned int nfailed;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+void xsd_fs_post(struct xsd_fs *fs, struct xsd_outcome *o)
+{
+	pthread_mutex_lock(&fs->sh.lock);
+	if (fs->sh.out_tail)
+		fs->sh.out_tail->next = o;
+	else
+		fs->sh.out_head = o;
+	fs->sh.out_tail = o;
+	pthread_mutex_unlock(&fs->sh.lock);
+	xsd_manager_kick(fs->m);
+}
+
+static void post(struct wctx *w, enum xsd_msg msg, int prio, const struct xst_item *it,
+		 int type, const char *outcome, int err, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+static void post(struct wctx *w, enum xsd_msg msg, int prio, const struct xst_item *it,
+		 int type, const char *outcome, int err, const char *fmt, ...)
+{
+	struct xsd_outcome *o = calloc(1, sizeof(*o));
+	va_list ap;
+
+	if (!o)
+		return;
+	o->msg = msg;
+	o->priority = prio;
+	o->agno = -1;
+	o->err = err;
+	if (it) {
+		if (it->scope == XST_SCOPE_AG || it->scope == XST_SCOPE_RTGROUP)
+			o->agno = it->agno;
+		if (it->scope == XST_SCOPE_INODE) {
+			o->ino = it->ino;
+			o->gen = it->gen;
+			if (w->xfs)
+				o->agno = xst_ino_agno(w->xfs, it->ino);
+			if (w->xfs && xst_path_of(w->xfs, it->ino, it->gen, o->path,
+						  sizeof(o->path) - 1) == 0) {
+				/* Absolute, as an operator would type it. */
+				char tmp[sizeof(o->path)];
+				const char *mnt = strcmp(w->fs->mountpoint, "/") ? w->fs->mountpoint : "";
+
+				memcpy(tmp, o->path, sizeof(tmp));
+				if ((size_t)snprintf(o->path, sizeof(o->path), "%s/%.*s", mnt,
+						     (int)(sizeof(tmp) - 1), tmp) >= sizeof(o->path))
+					o->path[0] = 0;
+			} else {
+				o->path[0] = 0;
+			}
+		}
+	}
+	if (type >= 0 && xst_type((unsigned int)type))
+		snprintf(o->scrub_type, sizeof(o->scrub_type), "%s", xst_type((unsigned int)type)->name);
+	if (outcome)
+		snprintf(o->outcome, sizeof(o->outcome), "%s", outcome);
+	va_start(ap, fmt);
+	vsnprintf(o->text, sizeof(o->text), fmt, ap);
+	va_end(ap);
+	xsd_fs_post(w->fs, o);
+}
+
+/* Engine messages (setup problems, kernel bugs) become journal records. */
+static void engine_sink(void *data, enum xst_level level, const char *what, const char *msg)
+{
+	struct wctx *w = data;
+	int prio = level <= XST_WARN ? LOG_WARNING : LOG_INFO;
+
+	post(w, XSD_MSG_ENGINE, prio, NULL, -1, NULL, 0, "%s: %s", what, msg);
+}
+
+static void set_state(struct wctx *w, enum xsd_fs_state s)
+{
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.state = s;
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	xsd_manager_kick(w->fs->m);
+}
+
+/* Decide repair vs report-only for this job. */
+static bool want_repair(struct wctx *w)
+{
+	char val[32] = "";
+	ssize_t n;
+
+	switch (w->cfg->repair) {
+	case XSD_REPAIR_ALWAYS:
+		return true;
+	case XSD_REPAIR_NEVER:
+		return false;
+	case XSD_REPAIR_AUTO:
+		break;
+	}
+	n = fgetxattr(w->xfs->fd, "trusted.xfs:autofsck", val, sizeof(val) - 1);
+	if (n > 0) {
+		val[n] = 0;
+		return !strcmp(val, "repair");
+	}
+	/* Unset: upstream reports only (and only with backrefs to check against). */
+	return false;
+}
+
+static int open_fs(struct wctx *w)
+{
+	struct xst_fs *xfs = NULL;
+	int r;
+
+	if (w->xfs)
+		return 0;
+	r = xst_fs_open(w->fs->mountpoint, &xfs);
+	if (r < 0)
+		return r;
+	/* The same filesystem as at discovery, or we touch nothing. */
+	if (xfs->dev != w->fs->dev || memcmp(xfs->geo.uuid, w->fs->uuid_raw, 16)) {
+		xst_fs_free(xfs);
+		return -ESTALE;
+	}
+	w->xfs = xfs;
+	xst_report_init(&w->rep, w->fs->mountpoint);
+	w->rep.sink = engine_sink;
+	w->rep.sink_data = w;
+	xst_ctx_init(&w->ctx, xfs, &w->rep, NULL, 1);
+	w->ctx.scrubber.rest_us = (uint16_t)w->cfg->rest_us;
+	r = xst_check_setup(&w->ctx, false);
+	if (r < 0) {
+		w->xfs = xst_fs_free(w->xfs);
+		return r;
+	}
+	w->repair = want_repair(w);
+	return 0;
+}
+
+static void close_fs(struct wctx *w)
+{
+	if (!w->xfs)
+		return;
+	pthread_mutex_destroy(&w->ctx.lock);
+	pthread_mutex_destroy(&w->rep.lock);
+	w->xfs = xst_fs_free(w->xfs);
+}
+
+/*
+ * The one place that asks for a repair, so that switching to the engine's
+ * dependency-ordered repair (scrub/repair.h, xst_repair_object) is a
+ * one-line change.  Until then: repair what the check flagged, then check
+ * those types again so that "repaired" means "verified".
+ */
+static int repair_object(struct wctx *w, struct xst_item *it, uint64_t bad)
+{
+	int r;
+
+	xst_item_recheck(it, bad);
+	r = xst_item_run(&w->ctx.scrubber, it, XFS_SCRUB_IFLAG_REPAIR);
+	if (r < 0)
+		return r;
+	xst_item_recheck(it, bad);
+	return xst_item_run(&w->ctx.scrubber, it, 0);
+}
+
+static bool failed_before(struct wctx *w, const struct xst_item *it)
+{
+	for (unsigned int i = 0; i < w->nfailed; i++) {
+		const struct failed_key *k = &w->failed[i];
+
+		if (k->scope == it->scope && k->agno == it->agno && k->ino == it->ino &&
+		    (it->want & ~k->types) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void remember_failed(struct wctx *w, const struct xst_item *it, uint64_t types)
+{
+	struct failed_key *k = &w->failed[w->nfailed % ARRAY_SIZE(w->failed)];
+
+	*k = (struct failed_key){ it->scope, it->agno, it->ino, types };
+	if (w->nfailed < ARRAY_SIZE(w->failed))
+		w->nfailed++;
+}
+
+static void count(struct wctx *w, uint64_t checked, uint64_t corrupt, uint64_t repaired,
+		  uint64_t failed)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+
+	pthread_mutex_lock(&sh->lock);
+	sh->objects_checked += checked;
+	sh->corruptions += corrupt;
+	sh->repairs += repaired;
+	sh->failures += failed;
+	if (w->in_scan) {
+		sh->st.corruptions += corrupt;
+		sh->st.repairs += repaired;
+		sh->st.failures += failed;
+	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/*
+ * After a check: report what is broken, repair it when allowed, and report
+ * each type's outcome.  Returns 0 or an errno that ends the job.
+ */
+static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
+{
+	char d[XST_DESCR_MAX];
+	uint64_t bad = 0, failed = 0, fixed = 0;
+	int r;
+
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
+		if (!(it->want & XST_TYPE_BIT(t)))
+			continue;
+		if (it->state[t] == XST_ST_DONE && xst_needs_repair(it->oflags[t]))
+			bad |= XST_TYPE_BIT(t);
+		else if (it->state[t] == XST_ST_ERROR && it->err[t] != -ENOENT) {
+			xst_describe(w->xfs, it, t, d, sizeof(d));
+			post(w, XSD_MSG_ENGINE, LOG_WARNING, it, (int)t, "error", -it->err[t],
+			     "%s: check failed: %s", d, strerror(-it->err[t]));
+		}
+	}
+	count(w, 1, (uint64_t)__builtin_popcountll(bad), 0, 0);
+	if (!bad)
+		return 0;
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
+		if (!(bad & XST_TYPE_BIT(t)))
+			continue;
+		xst_describe(w->xfs, it, t, d, sizeof(d));
+		post(w, XSD_MSG_CORRUPTION, LOG_WARNING, it, (int)t, "corrupt", 0,
+		     "%s: corruption found (%s)%s", d, origin,
+		     w->repair ? "" : "; not repairing (report-only mode)");
+	}
+	if (!w->repair)
+		return 0;
+
+	r = repair_object(w, it, bad);
+	if (r < 0)
+		return r;
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
+		if (!(bad & XST_TYPE_BIT(t)))
+			continue;
+		xst_describe(w->xfs, it, t, d, sizeof(d));
+		if (it->state[t] == XST_ST_DONE && !xst_needs_repair(it->oflags[t])) {
+			fixed |= XST_TYPE_BIT(t);
+			post(w, XSD_MSG_REPAIRED, LOG_NOTICE, it, (int)t, "repaired", 0,
+			     "%s: repaired and verified", d);
+		} else {
+			failed |= XST_TYPE_BIT(t);
+			post(w, XSD_MSG_REPAIR_FAILED, LOG_ERR, it, (int)t, "failed",
+			     it->state[t] == XST_ST_ERROR ? -it->err[t] : 0,
+			     "%s: repair unsuccessful; offline repair required", d);
+		}
+	}
+	if (failed)
+		remember_failed(w, it, failed);
+	count(w, 0, 0, (uint64_t)__builtin_popcountll(fixed), (uint64_t)__builtin_popcountll(failed));
+	return 0;
+}
+
+static int run_item(struct wctx *w, struct xst_item *it, const char *origin)
+{
+	int r = xst_item_run(&w->ctx.scrubber, it, 0);
+
+	if (r < 0)
+		return r;
+	return settle_item(w, it, origin);
+}
+
+/* Pop all queued targets (lock held by caller not required). */
+static unsigned int take_targets(struct xsd_fs *fs, struct xst_item *out, unsigned int cap)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&fs->sh.lock);
+	n = MIN(cap, fs->sh.ntargets);
+	memcpy(out, fs->sh.targets, n * sizeof(*out));
+	memmove(fs->sh.targets, fs->sh.targets + n, (fs->sh.ntargets - n) * sizeof(*out));
+	fs->sh.ntargets -= n;
+	pthread_mutex_unlock(&fs->sh.lock);
+	return n;
+}
+
+static void report_fatal(struct wctx *w, int r)
+{
+	if (r == -ESHUTDOWN)
+		post(w, XSD_MSG_SHUTDOWN, LOG_CRIT, NULL, -1, "shutdown", ESHUTDOWN,
+		     "filesystem is shut down; work stopped");
+	else if (r == -ESTALE)
+		post(w, XSD_MSG_ENGINE, LOG_WARNING, NULL, -1, "stale", ESTALE,
+		     "a different filesystem is mounted here now; not touching it");
+	else if (r != -ECANCELED && r != -EINTR)
+		post(w, XSD_MSG_ENGINE, LOG_ERR, NULL, -1, "error", -r, "cannot work: %s",
+		     strerror(-r));
+}
+
+/* Repairs asked for by health events or polling. */
+static int run_targets(struct wctx *w)
+{
+	static __thread struct xst_item items[64];
+	enum xsd_fs_state prev;
+	unsigned int n;
+	int r = 0;
+
+	pthread_mutex_lock(&w->fs->sh.lock);
+	prev = w->fs->sh.state;
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	while ((n = take_targets(w->fs, items, ARRAY_SIZE(items))) > 0) {
+		bool opened_here = !w->xfs;
+
+		set_state(w, XSD_FS_REPAIRING);
+		r = open_fs(w);
+		if (r < 0) {
+			report_fatal(w, r);
+			break;
+		}
+		for (unsigned int i = 0; i < n && r == 0; i++)
+			r = run_item(w, &items[i], "health event");
+		if (opened_here)
+			close_fs(w);
+		if (r < 0) {
+			report_fatal(w, r);
+			break;
+		}
+	}
+	set_state(w, prev == XSD_FS_REPAIRING ? XSD_FS_IDLE : prev);
+	return r == -ESHUTDOWN ? r : 0;
+}
+
+/* ---- throttling ---- */
+
+/* "some avg10" of /proc/pressure/io, or -1 if unavailable. */
+static double io_pressure(void)
+{
+	char line[256];
+	double v = -1;
+	FILE *f = fopen("/proc/pressure/io", "re");
+
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		(void)sscanf(line, "some avg10=%lf", &v);
+	fclose(f);
+	return v;
+}
+
+/* Wait on the cond until deadline (CLOCK_REALTIME based condvar); lock held. */
+static void timed_wait(struct xsd_shared *sh, uint64_t ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ns / 1000000000ull);
+	ts.tv_nsec += (long)(ns % 1000000000ull);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&sh->wake, &sh->lock, &ts);
+}
+
+static void save_checkpoint(struct wctx *w)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+	struct xsd_state copy;
+	const char *method = NULL;
+	int r;
+
+	pthread_mutex_lock(&sh->lock);
+	copy = sh->st;
+	pthread_mutex_unlock(&sh->lock);
+	r = xsd_state_save(w->fs->state_path, &copy, &method);
+	pthread_mutex_lock(&sh->lock);
+	if (r == 0) {
+		sh->checkpoints++;
+		sh->ckpt_method = method;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	if (r < 0)
+		post(w, XSD_MSG_ENGINE, LOG_WARNING, NULL, -1, "error", -r,
+		     "cannot write checkpoint %s: %s", w->fs->state_path, strerror(-r));
+	w->last_ckpt_ns = mono_ns();
+}
+
+/*
+ * Called between two scan objects: account the work, honour the budget,
+ * pause, cancel and quit, serve queued repairs, checkpoint.  Returns 0 to
+ * go on, -ECANCELED (cancel) or -EINTR (quit) to stop.
+ */
+static int scan_point(struct wctx *w, uint64_t done)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+	uint64_t now = mono_ns(), busy = now - w->last_point_ns;
+	uint64_t rest = 0;
+	bool targets;
+	int r = 0;
+
+	pthread_mutex_lock(&sh->lock);
+	sh->st.objects_done += done;
+	sh->session_done += done;
+	pthread_mutex_unlock(&sh->lock);
+
+	if (now - w->last_ckpt_ns >= w->cfg->checkpoint_interval_s * 1000000000ull)
+		save_checkpoint(w);
+
+	/* CPU budget: work `busy`, then rest so that busy/(busy+rest) = budget. */
+	if (w->cfg->cpu_budget < 100)
+		rest = busy * (100 - w->cfg->cpu_budget) / w->cfg->cpu_budget;
+	rest = MIN(rest, 2000000000ull);
+
+	pthread_mutex_lock(&sh->lock);
+	if (rest && !sh->quit && !sh->cancel && !sh->paused)
+		timed_wait(sh, rest);
+	/* Foreground I/O is busy: back off, a second at a time, while it stays so. */
+	if (now - w->last_psi_ns >= 1000000000ull) {
+		unsigned int waited = 0;
+
+		w->last_psi_ns = now;
+		while (!sh->quit && !sh->cancel && !sh->paused && waited < 10) {
+			double p;
+
+			pthread_mutex_unlock(&sh->lock);
+			p = io_pressure();
+			pthread_mutex_lock(&sh->lock);
+			if (p < w->cfg->io_pressure_max)
+				break;
+			timed_wait(sh, 1000000000ull);
+			waited++;
+		}
+	}
+	while (sh->paused && !sh->quit && !sh->cancel) {
+		if (sh->state != XSD_FS_PAUSED) {
+			sh->state = XSD_FS_PAUSED;
+			pthread_mutex_unlock(&sh->lock);
+			save_checkpoint(w);
+			xsd_manager_kick(w->fs->m);
+			pthread_mutex_lock(&sh->lock);
+		}
+		pthread_cond_wait(&sh->wake, &sh->lock);
+	}
+	if (sh->state == XSD_FS_PAUSED)
+		sh->state = XSD_FS_SCANNING;
+	if (sh->quit)
+		r = -EINTR;
+	else if (sh->cancel)
+		r = -ECANCELED;
+	targets = sh->ntargets > 0;
+	pthread_mutex_unlock(&sh->lock);
+	if (r == 0 && targets) {
+		r = run_targets(w);
+		set_state(w, XSD_FS_SCANNING);
+	}
+	w->last_point_ns = mono_ns();
+	return r;
+}
+
+/* ---- the scan ---- */
+
+static int scan_inode(const struct xst_fs *xfs, const struct xfs_bulkstat *bs, void *arg)
+{
+	struct wctx *w = arg;
+	struct xst_item it;
+	int r;
+
+	xst_item_init(&it, XST_SCOPE_INODE, 0, bs->bs_ino, bs->bs_gen,
+		      xst_inode_types(xfs, bs->bs_mode));
+	it.mode = bs->bs_mode;
+	r = run_item(w, &it, "scan");
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.st.cur.ino = bs->bs_ino + 1;
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	return scan_point(w, 1);
+}
+
+static void set_cursor(struct wctx *w, enum xsd_phase p, uint32_t agno, uint64_t ino)
+{
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.st.cur = (struct xsd_cursor){ p, agno, ino };
+	pthread_mutex_unlock(&w->fs->sh.lock);
+}
+
+static int scan_phases(struct wctx *w, struct xsd_cursor cur)
+{
+	struct xst_fs *xfs = w->xfs;
+	uint64_t ag_types = xst_group_types(XST_GROUP_AGHEADER) | xst_group_types(XST_GROUP_PERAG);
+	struct xst_item it;
+	int r;
+
+	if (cur.phase == XSD_PHASE_METADATA) {
+		for (uint32_t ag = cur.agno; ag <= xfs->geo.agcount; ag++) {
+			set_cursor(w, XSD_PHASE_METADATA, ag, 0);
+			if (ag < xfs->geo.agcount)
+				xst_item_init(&it, XST_SCOPE_AG, ag, 0, 0, ag_types);
+			else	/* realtime and quota metadata files */
+				xst_item_init(&it, XST_SCOPE_FS, 0, 0, 0,
+					      xst_group_types(XST_GROUP_FS) &
+					      ~XST_TYPE_BIT(XFS_SCRUB_TYPE_METAPATH));
+			r = run_item(w, &it, "scan");
+			if (r < 0)
+				return r;
+			set_cursor(w, XSD_PHASE_METADATA, ag + 1, 0);
+			r = scan_point(w, 1);
+			if (r < 0)
+				return r;
+		}
+		cur = (struct xsd_cursor){ XSD_PHASE_INODES, 0, 0 };
+	}
+	if (cur.phase == XSD_PHASE_INODES) {
+		for (uint32_t ag = cur.agno; ag < xfs->geo.agcount; ag++) {
+			uint64_t from = ag == cur.agno ? cur.ino : 0;
+
+			set_cursor(w, XSD_PHASE_INODES, ag, from);
+			r = xst_scan_ag_inodes_from(xfs, ag, from, scan_inode, w, &w->ctx.stop);
+			if (r < 0)
+				return r;
+		}
+		cur = (struct xsd_cursor){ XSD_PHASE_FSWIDE, 0, 0 };
+	}
+	if (cur.phase == XSD_PHASE_FSWIDE) {
+		set_cursor(w, XSD_PHASE_FSWIDE, 0, 0);
+		xst_item_init(&it, XST_SCOPE_FS, 0, 0, 0,
+			      XST_TYPE_BIT(XFS_SCRUB_TYPE_NLINKS) |
+			      XST_TYPE_BIT(XFS_SCRUB_TYPE_QUOTACHECK) |
+			      XST_TYPE_BIT(XFS_SCRUB_TYPE_FSCOUNTERS));
+		r = run_item(w, &it, "scan");
+		if (r < 0)
+			return r;
+		r = scan_point(w, 1);
+		if (r < 0)
+			return r;
+	}
+	set_cursor(w, XSD_PHASE_DONE, 0, 0);
+	return 0;
+}
+
+static void finish_scan(struct wctx *w, int r)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+	struct xsd_state *st = &sh->st;
+	const char *result;
+	uint64_t now = real_s();
+
+	pthread_mutex_lock(&sh->lock);
+	if (r == -EINTR) {
+		/* Daemon stopping: the checkpoint stays, the scan resumes next start. */
+		pthread_mutex_unlock(&sh->lock);
+		save_checkpoint(w);
+		return;
+	}
+	result = r == -ECANCELED ? "cancelled" : r == -ESHUTDOWN ? "shutdown" :
+		 r < 0 ? "error" : st->failures ? "unrepaired" :
+		 st->repairs ? "repaired" : st->corruptions ? "corrupt" : "clean";
+	st->scan_active = false;
+	st->last_scan_end = now;
+	st->last_scan_duration = now - MIN(now, st->scan_started);
+	st->last_objects = st->objects_done;
+	st->last_corruptions = st->corruptions;
+	st->last_repairs = st->repairs;
+	st->last_failures = st->failures;
+	snprintf(st->last_result, sizeof(st->last_result), "%s", result);
+	sh->cancel = false;
+	sh->scan_go = false;
+	pthread_mutex_unlock(&sh->lock);
+	save_checkpoint(w);
+	if (r == -ECANCELED)
+		post(w, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, NULL, -1, "cancelled", 0, "scan cancelled");
+	else
+		post(w, XSD_MSG_SCAN_FINISHED, r < 0 || st->failures ? LOG_WARNING : LOG_INFO,
+		     NULL, -1, result, r < 0 ? -r : 0,
+		     "scan finished: %s; %" PRIu64 " objects checked, %" PRIu64
+		     " corruptions, %" PRIu64 " repaired, %" PRIu64 " unrepaired, %" PRIu64 " s",
+		     result, st->last_objects, st->last_corruptions, st->last_repairs,
+		     st->last_failures, st->last_scan_duration);
+	/* A clean full pass lets the kernel forget retained sickness. */
+	if (r == 0 && !st->last_corruptions && !st->last_failures && w->xfs)
+		xst_check_bill_of_health(&w->ctx);
+}
+
+static void run_scan(struct wctx *w)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+	struct xfs_fsop_counts c = { 0 };
+	struct xsd_cursor cur;
+	bool resumed;
+	int r;
+
+	set_state(w, XSD_FS_SCANNING);
+	r = open_fs(w);
+	if (r < 0) {
+		report_fatal(w, r);
+		pthread_mutex_lock(&sh->lock);
+		sh->scan_go = false;
+		sh->state = XSD_FS_IDLE;
+		pthread_mutex_unlock(&sh->lock);
+		return;
+	}
+	if (xk_fscounts(w->xfs->fd, &c) < 0)
+		c.allocino = c.freeino = 0;
+
+	pthread_mutex_lock(&sh->lock);
+	resumed = sh->st.scan_active;
+	if (!resumed) {
+		sh->st.scan_active = true;
+		sh->st.cur = (struct xsd_cursor){ XSD_PHASE_METADATA, 0, 0 };
+		sh->st.scan_started = real_s();
+		sh->st.objects_done = sh->st.corruptions = sh->st.repairs = sh->st.failures = 0;
+	}
+	cur = sh->st.cur;
+	sh->total_work = w->xfs->geo.agcount + 1 + (c.allocino - c.freeino) + 1;
+	sh->session_done = 0;
+	sh->session_start_ns = mono_ns();
+	pthread_mutex_unlock(&sh->lock);
+
+	if (resumed)
+		post(w, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, NULL, -1, "resumed", 0,
+		     "scan resumed from checkpoint: phase %s, AG %u, inode %" PRIu64
+		     " (%" PRIu64 " objects already done)",
+		     xsd_phase_name(cur.phase), cur.agno, cur.ino, sh->st.objects_done);
+	else
+		post(w, XSD_MSG_SCAN_STARTED, LOG_INFO, NULL, -1, "started", 0,
+		     "scan started (%s mode)", w->repair ? "repair" : "report-only");
+	save_checkpoint(w);
+	w->in_scan = true;
+	w->last_point_ns = mono_ns();
+	r = scan_phases(w, cur);
+	w->in_scan = false;
+	if (r < 0 && r != -ECANCELED && r != -EINTR)
+		report_fatal(w, r);
+	finish_scan(w, r);
+	close_fs(w);
+	set_state(w, XSD_FS_IDLE);
+}
+
+/* ---- polling sick flags ---- */
+
+static void queue_target(struct wctx *w, const struct xst_item *it)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+
+	if (failed_before(w, it))
+		return;
+	pthread_mutex_lock(&sh->lock);
+	if (sh->ntargets < XSD_MAX_TARGETS)
+		sh->targets[sh->ntargets++] = *it;
+	else
+		sh->targets_dropped++;
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static int poll_inode(const struct xst_fs *xfs, const struct xfs_bulkstat *bs, void *arg)
+{
+	struct wctx *w = arg;
+	struct xst_item it;
+	uint64_t t = xsd_inode_mask_types(bs->bs_sick);
+
+	if (bs->bs_version != XST_BS_STUB && t) {
+		xst_item_init(&it, XST_SCOPE_INODE, 0, bs->bs_ino, bs->bs_gen, t);
+		queue_target(w, &it);
+	}
+	return 0;
+}
+
+static void run_poll(struct wctx *w)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+	struct xst_fsop_geom_v5 geo;
+	struct xst_item it;
+	uint64_t t;
+	int r;
+
+	set_state(w, XSD_FS_POLLING);
+	r = open_fs(w);
+	if (r < 0) {
+		report_fatal(w, r);
+		goto out;
+	}
+	if (xk_fsgeometry(w->xfs->fd, &geo) == 0 && (t = xsd_fs_mask_types(geo.sick))) {
+		xst_item_init(&it, XST_SCOPE_FS, 0, 0, 0, t);
+		queue_target(w, &it);
+	}
+	for (uint32_t ag = 0; ag < w->xfs->geo.agcount; ag++) {
+		struct xfs_ag_geometry agg = { .ag_number = ag };
+
+		if (xk_ag_geometry(w->xfs->fd, &agg) < 0)
+			continue;
+		if ((t = xsd_ag_mask_types(agg.ag_sick))) {
+			xst_item_init(&it, XST_SCOPE_AG, ag, 0, 0, t);
+			queue_target(w, &it);
+		}
+		/* Sick inodes live in core only; bulkstat shows the cached ones. */
+		(void)xst_scan_ag_inodes(w->xfs, ag, poll_inode, w, &w->ctx.stop);
+	}
+	close_fs(w);
+	run_targets(w);
+out:
+	pthread_mutex_lock(&sh->lock);
+	sh->poll = false;
+	pthread_mutex_unlock(&sh->lock);
+	set_state(w, XSD_FS_IDLE);
+}
+
+void *xsd_worker_main(void *arg)
+{
+	struct xsd_fs *fs = arg;
+	struct xsd_shared *sh = &fs->sh;
+	struct wctx w = { .fs = fs, .cfg = fs->m->cfg };
+
+	pthread_mutex_lock(&sh->lock);
+	for (;;) {
+		while (!sh->quit && (sh->paused || (!sh->ntargets && !sh->scan_go && !sh->poll &&
+						    !sh->cancel)))
+			pthread_cond_wait(&sh->wake, &sh->lock);
+		if (sh->quit)
+			break;
+		if (sh->ntargets) {
+			pthread_mutex_unlock(&sh->lock);
+			run_targets(&w);
+		} else if (sh->scan_go || (sh->cancel && sh->st.scan_active)) {
+			bool cancel_only = !sh->scan_go;
+
+			pthread_mutex_unlock(&sh->lock);
+			if (cancel_only)
+				finish_scan(&w, -ECANCELED);
+			else
+				run_scan(&w);
+		} else if (sh->poll) {
+			pthread_mutex_unlock(&sh->lock);
+			run_poll(&w);
+		} else {
+			sh->cancel = false;
+			continue;
+		}
+		pthread_mutex_lock(&sh->lock);
+	}
+	sh->worker_exited = true;
+	pthread_mutex_unlock(&sh->lock);
+	close_fs(&w);
+	xsd_manager_kick(fs->m);
+	return NULL;
+}
