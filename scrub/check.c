@@ -26,6 +26,9 @@ void xst_ctx_init(struct xst_ctx *ctx, struct xst_fs *fs, struct xst_report *rep
 	ctx->prog = prog;
 	ctx->nthreads = nthreads ? nthreads : 1;
 	ctx->scrubber.fd = fs->fd;
+	ctx->mode = XST_MODE_DRY_RUN;
+	xst_repair_list_init(&ctx->fs_list);
+	xst_repair_list_init(&ctx->file_list);
 	pthread_mutex_init(&ctx->lock, NULL);
 }
 
@@ -96,12 +99,6 @@ unavailable:
 	return -ECANCELED;
 }
 
-static const char *pending_msg(uint32_t of)
-{
-	(void)of;
-	return "Repairs are required.";
-}
-
 void xst_check_report_item(struct xst_ctx *ctx, const struct xst_item *it)
 {
 	char d[XST_DESCR_MAX];
@@ -140,8 +137,10 @@ void xst_check_report_item(struct xst_ctx *ctx, const struct xst_item *it)
 		if (of & XFS_SCRUB_OFLAG_XFAIL)
 			xst_msg(ctx->rep, XST_INFO, d, "Cross-referencing failed.");
 		if (xst_needs_repair(of)) {
-			xst_msg(ctx->rep, XST_CORRUPT, d, "%s", pending_msg(of));
-		} else if (of & XFS_SCRUB_OFLAG_PREEN) {
+			/* In repair mode the outcome of the repair is what gets said. */
+			if (ctx->mode != XST_MODE_REPAIR)
+				xst_msg(ctx->rep, XST_CORRUPT, d, "Repairs are required.");
+		} else if ((of & XFS_SCRUB_OFLAG_PREEN) && ctx->mode == XST_MODE_DRY_RUN) {
 			if (xst_type(t)->group != XST_GROUP_INODE) {
 				xst_msg(ctx->rep, XST_INFO, d, "Optimization is possible.");
 			} else {
@@ -153,7 +152,14 @@ void xst_check_report_item(struct xst_ctx *ctx, const struct xst_item *it)
 	}
 }
 
-static int run_item(struct xst_ctx *ctx, struct xst_item *it)
+/*
+ * Where an object with problems goes in repair or preen mode: repaired on the
+ * spot, or queued for phase 4.  Spot repairs of inodes wait while fs-level
+ * repairs are pending, since files are rebuilt from that metadata.
+ */
+enum { XST_SPOT_NEVER, XST_SPOT_IF_FS_CLEAN, XST_SPOT_ALWAYS };
+
+static int run_item_spot(struct xst_ctx *ctx, struct xst_item *it, int spot)
 {
 	int r = xst_item_run(&ctx->scrubber, it, 0);
 
@@ -163,10 +169,43 @@ static int run_item(struct xst_ctx *ctx, struct xst_item *it)
 	}
 	xst_check_report_item(ctx, it);
 	atomic_fetch_add(&ctx->objects_checked, 1);
+	if (ctx->mode == XST_MODE_DRY_RUN || !xst_item_needs_work(ctx, it))
+		return ctx->fatal;
+
+	if (spot == XST_SPOT_ALWAYS ||
+	    (spot == XST_SPOT_IF_FS_CLEAN && ctx->fs_list.n == 0)) {
+		r = xst_repair_object(ctx, it, 0);
+		if (r < 0) {
+			set_fatal(ctx, r);
+			return r;
+		}
+		if (r == XST_RR_DONE)
+			return ctx->fatal;
+	}
+	r = xst_repair_list_add(it->scope == XST_SCOPE_INODE ? &ctx->file_list : &ctx->fs_list, it);
+	if (r < 0)
+		set_fatal(ctx, r);
 	return ctx->fatal;
 }
 
+static int run_item(struct xst_ctx *ctx, struct xst_item *it)
+{
+	return run_item_spot(ctx, it, XST_SPOT_NEVER);
+}
+
 /* ---- phase 2: filesystem and AG metadata ---- */
+
+static bool ag_inobt_broken(const struct xst_item *it)
+{
+	static const unsigned int types[] = {
+		XFS_SCRUB_TYPE_AGI, XFS_SCRUB_TYPE_INOBT, XFS_SCRUB_TYPE_FINOBT,
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(types); i++)
+		if (it->state[types[i]] == XST_ST_DONE && xst_needs_repair(it->oflags[types[i]]))
+			return true;
+	return false;
+}
 
 struct ag_walk {
 	struct xst_ctx *ctx;
@@ -190,7 +229,8 @@ static void *ag_worker(void *arg)
 			      agno == 0 ? types & ~XST_TYPE_BIT(XFS_SCRUB_TYPE_SB) : types);
 		if (agno == 0)
 			it.state[XFS_SCRUB_TYPE_SB] = XST_ST_ABSENT;
-		run_item(ctx, &it);
+		/* A broken inode btree would hide inodes from phase 3: fix it now. */
+		run_item_spot(ctx, &it, ag_inobt_broken(&it) ? XST_SPOT_ALWAYS : XST_SPOT_NEVER);
 		xst_progress_add(ctx->prog, 1);
 	}
 }
@@ -275,7 +315,7 @@ static int inode_fn(const struct xst_fs *fs, const struct xfs_bulkstat *bs, void
 	xst_item_init(&it, XST_SCOPE_INODE, 0, bs->bs_ino, bs->bs_gen,
 		      xst_inode_types(fs, bs->bs_mode));
 	it.mode = bs->bs_mode;
-	run_item(ctx, &it);
+	run_item_spot(ctx, &it, XST_SPOT_IF_FS_CLEAN);
 	atomic_fetch_add(&ctx->inodes_checked, 1);
 	xst_progress_add(ctx->prog, 1);
 	return ctx->fatal;
@@ -307,7 +347,7 @@ int xst_check_fs_scans(struct xst_ctx *ctx)
 	xst_item_init(&it, XST_SCOPE_FS, 0, 0, 0,
 		      XST_TYPE_BIT(XFS_SCRUB_TYPE_NLINKS) |
 		      XST_TYPE_BIT(XFS_SCRUB_TYPE_QUOTACHECK));
-	run_item(ctx, &it);
+	run_item_spot(ctx, &it, XST_SPOT_ALWAYS);
 	xst_progress_add(ctx->prog, 1);
 	return ctx->fatal;
 }
@@ -320,7 +360,7 @@ int xst_check_summary(struct xst_ctx *ctx)
 
 	xst_progress_phase(ctx->prog, 7, "Check summary counters.", 1);
 	xst_item_init(&it, XST_SCOPE_FS, 0, 0, 0, XST_TYPE_BIT(XFS_SCRUB_TYPE_FSCOUNTERS));
-	run_item(ctx, &it);
+	run_item_spot(ctx, &it, XST_SPOT_ALWAYS);
 	xst_progress_add(ctx->prog, 1);
 
 	/* Per-file optimizations are summarized once per type, as upstream. */
@@ -344,5 +384,5 @@ void xst_check_bill_of_health(struct xst_ctx *ctx)
 		return;
 	if (it.state[XFS_SCRUB_TYPE_HEALTHY] == XST_ST_DONE &&
 	    xst_needs_repair(it.oflags[XFS_SCRUB_TYPE_HEALTHY]))
-		xst_msg(rep, XST_INFO, "Couldn't upload clean bill of health.", "%s", "");
+		xst_msg(rep, XST_INFO, ctx->fs->mountpoint, "Couldn't upload clean bill of health.");
 }

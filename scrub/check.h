@@ -15,7 +15,16 @@
 #include "fs.h"
 #include "item.h"
 #include "progress.h"
+#include "repair.h"
 #include "report.h"
+
+enum xst_mode {
+	XST_MODE_DRY_RUN,	/* -n: check, change nothing */
+	XST_MODE_PREEN,		/* -p: optimizations only */
+	XST_MODE_REPAIR,	/* default: repair everything */
+};
+
+struct xst_breaker;
 
 struct xst_ctx {
 	struct xst_fs *fs;
@@ -23,6 +32,13 @@ struct xst_ctx {
 	struct xst_report *rep;
 	struct xst_progress *prog;
 	unsigned int nthreads;
+	enum xst_mode mode;
+	const char *statedir;		/* salvage records, in-flight markers */
+	struct xst_breaker *breaker;	/* NULL in dry-run mode */
+	struct xst_repair_list fs_list;	/* AG and fs objects awaiting repair */
+	struct xst_repair_list file_list; /* inodes awaiting repair */
+	atomic_uint_fast64_t lost_objects;	/* repaired with loss */
+	atomic_uint_fast64_t restored_entries;
 	bool setup_ok;			/* the kernel can scrub this fs */
 	volatile int stop;		/* set to end the run early */
 	int fatal;			/* -errno that ended the run, or 0 */
@@ -50,7 +66,7 @@ int xst_check_summary(struct xst_ctx *ctx);
 /* Tell the kernel a clean run happened so it drops retained sickness. */
 void xst_check_bill_of_health(struct xst_ctx *ctx);
 
-/* Report one checked item's verdicts (check-only mode). */
+/* Report one checked item's verdicts (problems left for repair stay quiet). */
 void xst_check_report_item(struct xst_ctx *ctx, const struct xst_item *it);
 
 /* Say why the run ended, once, for a fatal errno from the phases. */

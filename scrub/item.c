@@ -2,9 +2,9 @@
 /*
  * Running scrub items.  Each round picks the types whose prerequisites are
  * settled, lays them out in dependency order with barriers, and issues one
- * vectored call.  A tripped barrier leaves the types behind it untouched; the
- * next round either runs them (their own prerequisites were fine) or marks
- * them blocked.  Rounds end when nothing is left to run.
+ * vectored call.  A tripped barrier leaves the types behind it untouched;
+ * the next round runs them.  Every round runs at least the stretch before
+ * its first barrier, so rounds end when nothing is left to run.
  */
 #include <string.h>
 #include <time.h>
@@ -53,23 +53,6 @@ bool xst_item_sound(const struct xst_item *it, unsigned int type)
 	default:
 		return false;
 	}
-}
-
-/* 0: all of type's prerequisites are sound; 1: one is pending; -1: one failed. */
-static int deps_state(const struct xst_item *it, unsigned int type)
-{
-	uint64_t deps = xst_type(type)->check_deps & it->want;
-	int ret = 0;
-
-	for (unsigned int d = 0; d < XST_SCRUB_TYPE_NR; d++) {
-		if (!(deps & XST_TYPE_BIT(d)))
-			continue;
-		if (it->state[d] == XST_ST_NEEDCHECK)
-			ret = 1;
-		else if (!xst_item_sound(it, d))
-			return -1;
-	}
-	return ret;
 }
 
 /* Does a barrier with this mask trip on entries [0, upto)?  The kernel's rule. */
@@ -155,22 +138,15 @@ int xst_item_run(const struct xst_scrubber *s, struct xst_item *it, uint32_t ifl
 		unsigned int n;
 		int r;
 
-		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
-			if (it->state[t] != XST_ST_NEEDCHECK)
-				continue;
-			switch (deps_state(it, t)) {
-			case -1:
-				it->state[t] = XST_ST_BLOCKED;
-				break;
-			case 0:
+		/*
+		 * Like upstream, a broken prerequisite holds its dependents
+		 * back only within one call: the barrier stops them, and the
+		 * next round runs them on their own, so an AG whose header only
+		 * failed cross-referencing still gets its btrees checked.
+		 */
+		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++)
+			if (it->state[t] == XST_ST_NEEDCHECK)
 				todo |= XST_TYPE_BIT(t);
-				break;
-			default:
-				/* A prerequisite is pending: both go in the vector. */
-				todo |= XST_TYPE_BIT(t);
-				break;
-			}
-		}
 		if (!todo)
 			return 0;
 

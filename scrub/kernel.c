@@ -104,3 +104,24 @@ int xk_verify_media(int fd, struct xfs_verify_media *me)
 {
 	return do_ioctl(fd, XFS_IOC_VERIFY_MEDIA, me, true);
 }
+
+int xk_getbmapx(int fd, struct getbmapx *map)
+{
+	return do_ioctl(fd, XFS_IOC_GETBMAPX, map, true);
+}
+
+int xk_open_by_handle(int fd, const struct xfs_handle *h, int oflags)
+{
+	struct xfs_handle copy = *h;
+	xfs_fsop_handlereq_t req = {
+		.oflags = (__u32)oflags,
+		.ihandle = &copy,
+		.ihandlen = sizeof(copy),
+	};
+	int r;
+
+	do {
+		r = ioctl(fd, XFS_IOC_OPEN_BY_HANDLE, &req);
+	} while (r < 0 && errno == EINTR);
+	return r < 0 ? neg_errno() : r;
+}

@@ -43,3 +43,13 @@ int xk_getfsmap(int fd, struct fsmap_head *head);
  * or after me_start_daddr.  -ENOTTY: the kernel does not have it.
  */
 int xk_verify_media(int fd, struct xfs_verify_media *me);
+
+/*
+ * XFS_IOC_GETBMAPX on an open file: the block map of its data fork, or of
+ * its attr fork with BMV_IF_ATTRFORK in map[0].bmv_iflags.  map[0] is the
+ * request header (bmv_count entries including itself), map[1..] the extents.
+ */
+int xk_getbmapx(int fd, struct getbmapx *map);
+
+/* XFS_IOC_OPEN_BY_HANDLE on a directory fd of the fs: a new fd, or -errno. */
+int xk_open_by_handle(int fd, const struct xfs_handle *h, int oflags);

@@ -21,6 +21,7 @@ static const struct {
 	[XST_INFO] = { "Info", false },
 	[XST_REPAIRED] = { "Repaired", false },
 	[XST_PREEN] = { "Optimized", false },
+	[XST_LOSS] = { "Repaired with loss", true },
 };
 
 void xst_report_init(struct xst_report *rep, const char *mountpoint)
@@ -40,6 +41,7 @@ static void count(struct xst_report *rep, enum xst_level level)
 	case XST_INFO: if (rep->iwarn) rep->warnings++; break;
 	case XST_REPAIRED: rep->repairs++; break;
 	case XST_PREEN: rep->preens++; break;
+	case XST_LOSS: rep->repairs++; rep->losses++; break;
 	}
 }
 
@@ -121,6 +123,9 @@ void xst_report_summary(struct xst_report *rep, bool setup_ok, bool repair_mode)
 	else if (rep->preens)
 		printf("%s: optimizations made: %llu.\n", mnt, (unsigned long long)rep->preens);
 	fflush(stdout);
+	if (rep->losses)
+		fprintf(stderr, "%s: repairs that lost data: %llu (see the salvage records)\n", mnt,
+			(unsigned long long)rep->losses);
 	if (rep->unfixable)
 		fprintf(stderr, "%s: unfixable errors found: %llu\n", mnt,
 			(unsigned long long)rep->unfixable);
@@ -150,5 +155,7 @@ int xst_report_exit_code(const struct xst_report *rep)
 		rc |= XST_EXIT_WARNINGS;
 	if (rep->errors)
 		rc |= XST_EXIT_OPERROR;
+	if (rep->losses)
+		rc |= XST_EXIT_LOSS;
 	return rc;
 }

@@ -20,6 +20,7 @@ enum xst_level {
 	XST_INFO,
 	XST_REPAIRED,
 	XST_PREEN,	/* optimized; printed only when verbose */
+	XST_LOSS,	/* repaired, but something could not be kept: exit bit 16 */
 };
 
 /* Exit-code bits, as upstream's. */
@@ -27,6 +28,8 @@ enum xst_level {
 #define XST_EXIT_WARNINGS	2
 #define XST_EXIT_OPERROR	4
 #define XST_EXIT_USAGE		8
+/* Ours, not upstream's: a repair succeeded but lost something (named). */
+#define XST_EXIT_LOSS		16
 
 struct xst_report {
 	pthread_mutex_t lock;
@@ -41,6 +44,7 @@ struct xst_report {
 	uint64_t warnings;
 	uint64_t repairs;
 	uint64_t preens;
+	uint64_t losses;	/* repairs that could not keep everything */
 	/*
 	 * Optional: when set, every counted message goes to this callback
 	 * (under the report lock, so it is serialized) instead of

@@ -3,8 +3,8 @@
  * xfs_scrub: this project's upstream-compatible one-shot front end.  Same
  * options, message style and exit-code bits as xfsprogs' xfs_scrub, so that
  * scripts, timers and habits keep working; the engine underneath is ours.
- * This version checks (-n) and verifies media (-x); repair (the default
- * without -n) arrives with later work and is refused clearly until then.
+ * Without -n it repairs, and wraps directory and xattr rebuilds with
+ * salvage records so that nothing is lost silently; -x verifies media.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -13,16 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/xattr.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "breaker.h"
 #include "check.h"
 #include "fs.h"
 #include "media.h"
 #include "progress.h"
 #include "report.h"
+#include "salvage.h"
 #include "util.h"
+
+#define DEFAULT_STATEDIR "/var/lib/xfs_scrubd"
 
 struct options {
 	bool dry_run, preen, verbose, debug, timing, media, force_single;
@@ -32,7 +37,11 @@ struct options {
 	const char *realpath;		/* -M: path actually opened */
 	unsigned long long max_errors;	/* -a, 0 = unlimited */
 	bool iwarn;
+	bool autofsck;			/* -o autofsck: the fs property decides */
+	int salvage_cmd;		/* --list-salvage / --clear-salvage */
 };
+
+enum { SALVAGE_LIST = 1, SALVAGE_CLEAR };
 
 static void usage(void)
 {
@@ -54,7 +63,9 @@ static void usage(void)
 		"  -T           Display timing/usage information.\n"
 		"  -v           Verbose output.\n"
 		"  -V           Print version.\n"
-		"  -x           Scrub file data too.\n");
+		"  -x           Scrub file data too.\n"
+		"  --list-salvage   List the salvage records kept from earlier repairs.\n"
+		"  --clear-salvage  Remove them (after you have reviewed them).\n");
 	exit(XST_EXIT_USAGE);
 }
 
@@ -77,6 +88,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "list-salvage", no_argument, NULL, 'L' },
+		{ "clear-salvage", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -124,7 +137,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			if (strcmp(optarg, "iwarn") == 0) {
 				o->iwarn = true;
 			} else if (strcmp(optarg, "autofsck") == 0) {
-				/* Only meaningful for repair mode; accepted for compatibility. */
+				o->autofsck = true;
 			} else {
 				fprintf(stderr, "Unknown option \"%s\".\n", optarg);
 				usage();
@@ -145,6 +158,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'V':
 			versions++;
 			break;
+		case 'L':
+			o->salvage_cmd = SALVAGE_LIST;
+			break;
+		case 'X':
+			o->salvage_cmd = SALVAGE_CLEAR;
+			break;
 		default:
 			usage();
 		}
@@ -153,6 +172,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		printf("xfs_scrub version %s (xfs_scrubd)\n", XST_VERSION);
 		exit(0);
 	}
+	if (o->salvage_cmd && optind == argc)
+		return;
 	if (optind != argc - 1)
 		usage();
 	o->mountpoint = argv[optind];
@@ -252,6 +273,84 @@ static int open_error(struct xst_report *rep, const char *what, int r)
 	return r;
 }
 
+/*
+ * -o autofsck: the filesystem's own "trusted.xfs:autofsck" property picks
+ * the mode.  Returns false when the property says not to scan at all.
+ */
+static bool mode_from_autofsck(struct xst_ctx *ctx, struct xst_report *rep)
+{
+	const struct xst_fs *fs = ctx->fs;
+	const char *mnt = fs->mountpoint;
+	char val[64];
+	ssize_t n = fgetxattr(fs->fd, "trusted.xfs:autofsck", val, sizeof(val) - 1);
+
+	if (n >= 0) {
+		val[n] = '\0';
+		if (strcmp(val, "none") == 0) {
+			xst_msg(rep, XST_INFO, mnt, "Disabling scrub per autofsck directive.");
+			return false;
+		}
+		if (strcmp(val, "check") == 0) {
+			ctx->mode = XST_MODE_DRY_RUN;
+			xst_msg(rep, XST_INFO, mnt, "Checking per autofsck directive.");
+			return true;
+		}
+		if (strcmp(val, "optimize") == 0) {
+			ctx->mode = XST_MODE_PREEN;
+			xst_msg(rep, XST_INFO, mnt, "Optimizing per autofsck directive.");
+			return true;
+		}
+		if (strcmp(val, "repair") == 0) {
+			ctx->mode = XST_MODE_REPAIR;
+			xst_msg(rep, XST_INFO, mnt, "Checking and repairing per autofsck directive.");
+			return true;
+		}
+		xst_msg(rep, XST_INFO, mnt, "Unknown autofsck directive \"%s\".", val);
+	}
+	/* Unset or unknown: check where the back references make checks worthwhile. */
+	if (fs->has_rmapbt || fs->has_parent) {
+		ctx->mode = XST_MODE_DRY_RUN;
+		return true;
+	}
+	xst_msg(rep, XST_INFO, mnt, "Disabling scrub per autofsck directive.");
+	return false;
+}
+
+/* Repair and preen modes need the kernel's repair and a place for records. */
+static int setup_repair(struct xst_ctx *ctx, struct xst_report *rep, bool service)
+{
+	const char *mnt = ctx->fs->mountpoint;
+	int r;
+
+	if (ctx->mode == XST_MODE_DRY_RUN)
+		return 0;
+	r = xst_repair_probe(ctx);
+	if (r < 0) {
+		if (service) {
+			xst_msg(rep, XST_INFO, mnt,
+				"Filesystem cannot be repaired in service mode, downgrading to dry-run mode.");
+			ctx->mode = XST_MODE_DRY_RUN;
+			return 0;
+		}
+		xst_msg(rep, XST_ERROR, mnt,
+			"Kernel metadata repair facility is not available.  Use -n to scrub.");
+		return -ECANCELED;
+	}
+	r = xst_breaker_open(ctx->statedir, ctx->fs->geo.uuid, &ctx->breaker);
+	if (r < 0) {
+		xst_msg(rep, XST_ERROR, ctx->statedir,
+			"Cannot use the state directory (%s); it holds repair markers and salvage "
+			"records.  Set XFS_SCRUBD_STATE_DIR or use -n.", strerror(-r));
+		return r;
+	}
+	for (unsigned int i = 0; i < xst_breaker_ntripped(ctx->breaker); i++)
+		xst_msg(rep, XST_WARN, xst_breaker_tripped_descr(ctx->breaker, i),
+			"An earlier repair of this did not finish (crash?); it will not be retried "
+			"automatically.  Remove its marker in %s to allow it.",
+			xst_breaker_dir(ctx->breaker));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -269,9 +368,14 @@ int main(int argc, char **argv)
 	rep.debug = o.debug;
 	rep.iwarn = o.iwarn;
 
-	if (!o.dry_run) {
-		fprintf(stderr, "xfs_scrub: repair mode is not available in this version; use -n to check.\n");
-		return XST_EXIT_USAGE;
+	if (o.salvage_cmd) {
+		const char *dir = getenv("XFS_SCRUBD_STATE_DIR");
+
+		r = o.salvage_cmd == SALVAGE_LIST ? xst_salvage_list(dir ? dir : DEFAULT_STATEDIR) :
+						    xst_salvage_clear(dir ? dir : DEFAULT_STATEDIR);
+		if (r < 0)
+			fprintf(stderr, "xfs_scrub: salvage records: %s\n", strerror(-r));
+		return r < 0 ? XST_EXIT_OPERROR : 0;
 	}
 
 	phase_start(&o, &pc, 1, "Find filesystem geometry.", &rep);
@@ -292,10 +396,20 @@ int main(int argc, char **argv)
 			  o.progress_fd >= 0 ? isatty(o.progress_fd) : true,
 			  o.mountpoint, &rep);
 	xst_ctx_init(&ctx, fs, &rep, &prog, pick_threads(&o));
+	ctx.mode = o.dry_run ? XST_MODE_DRY_RUN : o.preen ? XST_MODE_PREEN : XST_MODE_REPAIR;
+	ctx.statedir = getenv("XFS_SCRUBD_STATE_DIR");
+	if (!ctx.statedir)
+		ctx.statedir = DEFAULT_STATEDIR;
 	if (o.background > 1)
 		ctx.scrubber.rest_us = (uint16_t)MIN(100u * (o.background - 1), 65535u);
 
+	if (o.autofsck && !mode_from_autofsck(&ctx, &rep)) {
+		xst_fs_free(fs);
+		return 0;
+	}
 	r = xst_check_setup(&ctx, o.debug && getenv("XFS_SCRUB_FORCE_SINGLE"));
+	if (r == 0)
+		r = setup_repair(&ctx, &rep, service);
 	phase_end(&o, &pc, 1, &rep);
 	if (r < 0) {
 		xst_msg(&rep, XST_INFO, o.mountpoint, "Scrub aborted after phase 1.");
@@ -315,6 +429,20 @@ int main(int argc, char **argv)
 	phase_end(&o, &pc, 3, &rep);
 	if (r < 0)
 		goto fatal;
+
+	if (ctx.mode != XST_MODE_DRY_RUN) {
+		const char *what = ctx.mode == XST_MODE_REPAIR ? "Repair filesystem." :
+								 "Optimize filesystem.";
+
+		if (ctx.mode == XST_MODE_PREEN && rep.corruptions)
+			xst_msg(&rep, XST_INFO, o.mountpoint,
+				"Corruptions found; will not optimize.  Re-run without -p.");
+		phase_start(&o, &pc, 4, what, &rep);
+		r = xst_repair_everything(&ctx);
+		phase_end(&o, &pc, 4, &rep);
+		if (r < 0)
+			goto fatal;
+	}
 
 	phase_start(&o, &pc, 5, "Check directory tree.", &rep);
 	r = xst_check_fs_scans(&ctx);
@@ -348,8 +476,11 @@ fatal:
 out:
 	xst_progress_end(&prog);
 	xst_check_bill_of_health(&ctx);
-	xst_report_summary(&rep, ctx.setup_ok, !o.dry_run && !o.preen);
+	xst_report_summary(&rep, ctx.setup_ok, ctx.mode == XST_MODE_REPAIR);
 	rc = xst_report_exit_code(&rep);
+	xst_breaker_free(ctx.breaker);
+	xst_repair_list_free(&ctx.fs_list);
+	xst_repair_list_free(&ctx.file_list);
 	xst_fs_free(fs);
 	if (service) {
 		/* A kernel without online scrub is not a service failure. */

@@ -13,6 +13,8 @@ mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mountpoint -q /dev/pts || mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mountpoint -q /dev/shm || mount -t tmpfs tmpfs /dev/shm
+# bash process substitution needs /dev/fd, which devtmpfs lacks.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 echo "XST-GUEST-START $test"
 cd /tmp
 bash "/project/$test" 2>&1 | tee /results/log

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * In-flight repair markers: one small file per repair call in
+ * <statedir>/inflight/<fs uuid>/, named by object and scrub type, holding a
+ * human-readable description.  Durability is what matters: the marker and
+ * its directory entry are fsynced before the kernel is called, and the
+ * removal is fsynced too, so a crash can only leave a marker for a repair
+ * that had really started.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "breaker.h"
+#include "item.h"
+#include "util.h"
+
+#define MAX_TRIPPED 1024
+
+struct xst_breaker {
+	char *dir;
+	int dirfd;
+	unsigned int ntripped;
+	char *tripped_name[MAX_TRIPPED];
+	char *tripped_descr[MAX_TRIPPED];
+};
+
+static int mkdir_p(const char *path)
+{
+	_cleanup_free_ char *copy = strdup(path);
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+			return neg_errno();
+		*p = '/';
+	}
+	if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+		return neg_errno();
+	return 0;
+}
+
+static void marker_name(const struct xst_item *it, unsigned int type, char *buf, size_t len)
+{
+	snprintf(buf, len, "s%u-a%u-i%llu-g%u-t%u", (unsigned int)it->scope, it->agno,
+		 (unsigned long long)it->ino, it->gen, type);
+}
+
+struct xst_breaker *xst_breaker_free(struct xst_breaker *b)
+{
+	if (!b)
+		return NULL;
+	for (unsigned int i = 0; i < b->ntripped; i++) {
+		free(b->tripped_name[i]);
+		free(b->tripped_descr[i]);
+	}
+	if (b->dirfd >= 0)
+		close(b->dirfd);
+	free(b->dir);
+	free(b);
+	return NULL;
+}
+
+static void breaker_freep(struct xst_breaker **b)
+{
+	xst_breaker_free(*b);
+}
+
+static char *read_small(int dirfd, const char *name)
+{
+	char buf[512];
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return strdup(name);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return strdup(name);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strdup(buf);
+}
+
+int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_breaker **ret)
+{
+	_cleanup_(breaker_freep) struct xst_breaker *b = calloc(1, sizeof(*b));
+	DIR *d;
+	struct dirent *de;
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	b->dirfd = -1;
+	if (asprintf(&b->dir, "%s/inflight/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		     "%02x%02x%02x%02x%02x%02x", statedir,
+		     uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
+		     uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13], uuid[14],
+		     uuid[15]) < 0) {
+		b->dir = NULL;
+		return -ENOMEM;
+	}
+	r = mkdir_p(b->dir);
+	if (r < 0)
+		return r;
+	b->dirfd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->dirfd < 0)
+		return neg_errno();
+	d = fdopendir(dup(b->dirfd));
+	if (!d)
+		return neg_errno();
+	while ((de = readdir(d)) && b->ntripped < MAX_TRIPPED) {
+		if (de->d_name[0] == '.' || de->d_name[0] != 's')
+			continue;
+		b->tripped_name[b->ntripped] = strdup(de->d_name);
+		b->tripped_descr[b->ntripped] = read_small(b->dirfd, de->d_name);
+		if (!b->tripped_name[b->ntripped] || !b->tripped_descr[b->ntripped]) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		b->ntripped++;
+	}
+	closedir(d);
+	*ret = TAKE_PTR(b);
+	return 0;
+}
+
+bool xst_breaker_tripped(const struct xst_breaker *b, const struct xst_item *it, unsigned int type)
+{
+	char name[128];
+
+	if (!b)
+		return false;
+	marker_name(it, type, name, sizeof(name));
+	for (unsigned int i = 0; i < b->ntripped; i++)
+		if (strcmp(b->tripped_name[i], name) == 0)
+			return true;
+	return false;
+}
+
+int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
+		    const char *descr)
+{
+	char name[128];
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(descr);
+
+	if (!b)
+		return 0;
+	marker_name(it, type, name, sizeof(name));
+	fd = openat(b->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return neg_errno();
+	if (write(fd, descr, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+		return neg_errno();
+	if (fsync(fd) < 0 || fsync(b->dirfd) < 0)
+		return neg_errno();
+	return 0;
+}
+
+int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigned int type)
+{
+	char name[128];
+
+	if (!b)
+		return 0;
+	marker_name(it, type, name, sizeof(name));
+	if (unlinkat(b->dirfd, name, 0) < 0 && errno != ENOENT)
+		return neg_errno();
+	if (fsync(b->dirfd) < 0)
+		return neg_errno();
+	return 0;
+}
+
+unsigned int xst_breaker_ntripped(const struct xst_breaker *b)
+{
+	return b ? b->ntripped : 0;
+}
+
+const char *xst_breaker_tripped_descr(const struct xst_breaker *b, unsigned int i)
+{
+	return b && i < b->ntripped ? b->tripped_descr[i] : NULL;
+}
+
+const char *xst_breaker_dir(const struct xst_breaker *b)
+{
+	return b ? b->dir : NULL;
+}

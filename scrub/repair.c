@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Repair scheduling and outcome triage.  Types of one object are repaired
+ * one kernel call at a time, in table (dependency) order, each behind an
+ * in-flight marker; a type whose repair prerequisites are still broken
+ * waits.  Directory and xattr rebuilds are wrapped by the salvage code, so
+ * that what the kernel drops can be put back and what cannot is named.
+ * After any repair the whole object is checked again: only a clean re-check
+ * makes it "repaired".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "breaker.h"
+#include "check.h"
+#include "descr.h"
+#include "kernel.h"
+#include "rebuild.h"
+#include "repair.h"
+#include "util.h"
+
+void xst_repair_list_init(struct xst_repair_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	pthread_mutex_init(&l->lock, NULL);
+}
+
+void xst_repair_list_free(struct xst_repair_list *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->n = l->cap = 0;
+}
+
+int xst_repair_list_add(struct xst_repair_list *l, const struct xst_item *it)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&l->lock);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct xst_item *n = reallocarray(l->items, cap, sizeof(*n));
+
+		if (!n) {
+			r = -ENOMEM;
+			goto out;
+		}
+		l->items = n;
+		l->cap = cap;
+	}
+	l->items[l->n++] = *it;
+out:
+	pthread_mutex_unlock(&l->lock);
+	return r;
+}
+
+static bool type_wants_fix(const struct xst_ctx *ctx, const struct xst_item *it, unsigned int t)
+{
+	uint32_t of = it->oflags[t];
+
+	if (!(it->want & XST_TYPE_BIT(t)) || it->state[t] != XST_ST_DONE)
+		return false;
+	if (ctx->mode == XST_MODE_REPAIR &&
+	    (xst_needs_repair(of) || (of & (XFS_SCRUB_OFLAG_XFAIL | XFS_SCRUB_OFLAG_INCOMPLETE))))
+		return true;
+	return (of & XFS_SCRUB_OFLAG_PREEN) && ctx->mode != XST_MODE_DRY_RUN;
+}
+
+bool xst_item_needs_work(const struct xst_ctx *ctx, const struct xst_item *it)
+{
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++)
+		if (type_wants_fix(ctx, it, t))
+			return true;
+	return false;
+}
+
+/* Is a repair prerequisite of t (within this object) still broken? */
+static bool deps_broken(const struct xst_ctx *ctx, const struct xst_item *it, unsigned int t)
+{
+	uint64_t deps = xst_type(t)->repair_deps & it->want;
+
+	for (unsigned int d = 0; d < XST_SCRUB_TYPE_NR; d++)
+		if ((deps & XST_TYPE_BIT(d)) && d != t &&
+		    (type_wants_fix(ctx, it, d) || it->state[d] == XST_ST_ERROR))
+			return true;
+	return false;
+}
+
+static const char *success_text(uint32_t old)
+{
+	if (old & XFS_SCRUB_OFLAG_CORRUPT)
+		return "Repairs successful.";
+	if (old & XFS_SCRUB_OFLAG_XCORRUPT)
+		return "Repairs successful after discrepancy in cross-referencing.";
+	if (old & XFS_SCRUB_OFLAG_XFAIL)
+		return "Repairs successful after cross-referencing failure.";
+	return NULL;
+}
+
+/*
+ * One repair call for one type.  Returns 1 if the type is settled (fixed,
+ * or given up on with a message), 0 to try again later, or a fatal -errno.
+ */
+static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
+		      unsigned int flags)
+{
+	struct xst_report *rep = ctx->rep;
+	bool final = flags & XST_RM_FINAL;
+	uint32_t old = it->oflags[t];
+	struct xst_salvage *salv = NULL;
+	struct xst_item one;
+	char d[XST_DESCR_MAX];
+	int r, err;
+	uint32_t of;
+
+	xst_describe(ctx->fs, it, t, d, sizeof(d));
+	if (xst_breaker_tripped(ctx->breaker, it, t)) {
+		xst_msg(rep, XST_UNFIXABLE, d,
+			"An earlier repair of this did not finish (crash?); not retrying automatically. "
+			"Marker in %s.", xst_breaker_dir(ctx->breaker));
+		it->state[t] = XST_ST_BLOCKED;
+		return 1;
+	}
+	if (xst_needs_repair(old))
+		xst_msg(rep, XST_INFO, d, "Attempting repair.");
+	else if (rep->verbose || rep->debug)
+		xst_msg(rep, XST_INFO, d, "Attempting optimization.");
+
+	r = xst_rebuild_prepare(ctx, it, t, &salv);
+	if (r < 0) {
+		/* No salvage record, no rebuild: losing data silently is worse. */
+		xst_msg(rep, XST_ERROR, d, "Cannot save a salvage record (%s); not repairing.",
+			strerror(-r));
+		it->state[t] = XST_ST_BLOCKED;
+		return 1;
+	}
+
+	r = xst_breaker_arm(ctx->breaker, it, t, d);
+	if (r < 0) {
+		xst_msg(rep, XST_ERROR, d, "Cannot write the in-flight marker (%s); not repairing.",
+			strerror(-r));
+		xst_rebuild_abandon(salv);
+		it->state[t] = XST_ST_BLOCKED;
+		return 1;
+	}
+	xst_item_init(&one, it->scope, it->agno, it->ino, it->gen, XST_TYPE_BIT(t));
+	r = xst_item_run(&ctx->scrubber, &one, XFS_SCRUB_IFLAG_REPAIR);
+	xst_breaker_disarm(ctx->breaker, it, t);
+	if (r < 0) {
+		xst_rebuild_abandon(salv);
+		return r;
+	}
+	err = one.state[t] == XST_ST_ERROR ? one.err[t] : 0;
+	of = one.oflags[t];
+	if (one.state[t] == XST_ST_ABSENT)
+		err = -ENOENT;
+	if (rep->debug)
+		xst_msg(rep, XST_INFO, d, "repair call: state %u errno %d flags 0x%x (was 0x%x)%s",
+			one.state[t], -err, of, old, final ? " final" : "");
+
+	switch (err) {
+	case 0:
+		break;
+	case -EBUSY:
+	case -EDEADLK:
+		if (rep->verbose || rep->debug)
+			xst_msg(rep, XST_INFO, d, "Filesystem is busy, deferring repair.");
+		xst_rebuild_abandon(salv);
+		return final ? (xst_msg(rep, XST_CORRUPT, d, "Filesystem is busy; repair incomplete."), 1) : 0;
+	case -ESHUTDOWN:
+		xst_msg(rep, XST_ERROR, d, "Filesystem is shut down, aborting.");
+		xst_rebuild_abandon(salv);
+		return -ESHUTDOWN;
+	case -EROFS:
+		xst_msg(rep, XST_ERROR, d, "Read-only filesystem; cannot make changes.");
+		xst_rebuild_abandon(salv);
+		return -EROFS;
+	case -ENOENT:
+		/*
+		 * The re-check after the repair finds nothing there: the kernel
+		 * removed the structure (an xattr repair that salvaged nothing
+		 * drops the whole attr fork).  That is a repair, and exactly
+		 * the case the salvage record exists for.
+		 */
+		if (salv) {
+			if (!xst_rebuild_finish(ctx, it, t, salv, true))
+				xst_msg(rep, XST_REPAIRED, d, "%s", success_text(old) ?
+					success_text(old) : "Repairs successful.");
+		}
+		it->state[t] = XST_ST_ABSENT;
+		return 1;
+	case -ENOTTY:
+	case -EOPNOTSUPP:
+		if (!final) {
+			xst_rebuild_abandon(salv);
+			return 0;
+		}
+		/* fall through */
+	case -EINVAL:
+		xst_msg(rep, XST_CORRUPT, d, "Don't know how to fix; offline repair required.");
+		xst_rebuild_abandon(salv);
+		it->state[t] = XST_ST_BLOCKED;
+		return 1;
+	default:
+		if (!final) {
+			xst_rebuild_abandon(salv);
+			return 0;
+		}
+		xst_msg_errno(rep, d, err);
+		xst_rebuild_abandon(salv);
+		it->state[t] = XST_ST_BLOCKED;
+		return 1;
+	}
+
+	/* The kernel re-checked after repairing; its flags are the new verdict. */
+	it->oflags[t] = of;
+	if (xst_needs_repair(of) || (of & XFS_SCRUB_OFLAG_INCOMPLETE)) {
+		xst_rebuild_finish(ctx, it, t, salv, false);
+		if (!final)
+			return 0;
+		xst_msg(rep, XST_CORRUPT, d, "Repair unsuccessful; offline repair required.");
+		it->state[t] = XST_ST_BLOCKED;
+		return 1;
+	}
+	if (of & XFS_SCRUB_OFLAG_XFAIL) {
+		xst_rebuild_finish(ctx, it, t, salv, true);
+		if (!final) {
+			if (rep->verbose)
+				xst_msg(rep, XST_INFO, d,
+					"Seems correct but cross-referencing failed; will keep checking.");
+			return 0;
+		}
+		xst_msg(rep, XST_INFO, d,
+			"Seems correct but cross-referencing failed; offline repair recommended.");
+		it->oflags[t] = 0;
+		return 1;
+	}
+	if ((of & XFS_SCRUB_OFLAG_NO_REPAIR_NEEDED) && !xst_needs_repair(old)) {
+		xst_rebuild_abandon(salv);
+		if (rep->verbose)
+			xst_msg(rep, XST_INFO, d, "No modification needed.");
+		it->oflags[t] = 0;
+		return 1;
+	}
+	/* Salvage accounting decides the words when something was rebuilt. */
+	if (!xst_rebuild_finish(ctx, it, t, salv, true)) {
+		const char *txt = success_text(old);
+
+		if (txt)
+			xst_msg(rep, XST_REPAIRED, d, "%s", txt);
+		else
+			xst_msg(rep, XST_PREEN, d, "Optimization successful.");
+	}
+	it->oflags[t] = 0;
+	return 1;
+}
+
+static unsigned int count_work(const struct xst_ctx *ctx, const struct xst_item *it)
+{
+	unsigned int n = 0;
+
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++)
+		n += type_wants_fix(ctx, it, t);
+	return n;
+}
+
+int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int flags)
+{
+	unsigned int before = count_work(ctx, it), after;
+	bool repaired = false, changed = true;
+
+	/* Repair in table order; a type with a broken prerequisite waits its turn. */
+	for (unsigned int pass = 0; changed && pass < XST_SCRUB_TYPE_NR; pass++) {
+		changed = false;
+		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR && !ctx->stop; t++) {
+			int r;
+
+			if (!type_wants_fix(ctx, it, t))
+				continue;
+			if (deps_broken(ctx, it, t) && !(flags & XST_RM_FINAL))
+				continue;
+			r = repair_one(ctx, it, t, flags);
+			if (r < 0)
+				return r;
+			if (r > 0) {
+				changed = true;
+				repaired = true;
+			}
+		}
+	}
+
+	/*
+	 * Revalidate: repairing one part can expose or cure problems in
+	 * another, and types blocked behind a broken prerequisite were never
+	 * checked.  Check everything selected for the object again.
+	 */
+	if (repaired && !ctx->stop) {
+		struct xst_item fresh;
+		int r;
+
+		xst_item_init(&fresh, it->scope, it->agno, it->ino, it->gen, it->want);
+		fresh.mode = it->mode;
+		r = xst_item_run(&ctx->scrubber, &fresh, 0);
+		if (r < 0)
+			return r;
+		/* Keep the verdicts of types we gave up on, so we do not loop. */
+		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++)
+			if (it->state[t] == XST_ST_BLOCKED && xst_needs_repair(fresh.oflags[t]))
+				fresh.state[t] = XST_ST_BLOCKED;
+		*it = fresh;
+	}
+	after = count_work(ctx, it);
+	if (after == 0)
+		return XST_RR_DONE;
+	return after < before || repaired ? XST_RR_PROGRESS : XST_RR_STUCK;
+}
+
+/* One round over a list: returns how many objects made progress, or -errno. */
+static int repair_round(struct xst_ctx *ctx, struct xst_repair_list *l, unsigned int flags)
+{
+	int progress = 0;
+	size_t keep = 0;
+
+	for (size_t i = 0; i < l->n && !ctx->stop; i++) {
+		struct xst_item *it = &l->items[i];
+		int r = xst_repair_object(ctx, it, flags);
+
+		if (r < 0)
+			return r;
+		if (r != XST_RR_STUCK)
+			progress++;
+		if (r != XST_RR_DONE)
+			l->items[keep++] = *it;
+		xst_progress_add(ctx->prog, r == XST_RR_DONE);
+	}
+	if (!ctx->stop)
+		l->n = keep;
+	return progress;
+}
+
+/* Whatever is still queued after the final pass is reported as it stands. */
+static void report_leftovers(struct xst_ctx *ctx, struct xst_repair_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct xst_item *it = &l->items[i];
+
+		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
+			char d[XST_DESCR_MAX];
+
+			if (it->state[t] == XST_ST_DONE && xst_needs_repair(it->oflags[t])) {
+				xst_describe(ctx->fs, it, t, d, sizeof(d));
+				xst_msg(ctx->rep, XST_CORRUPT, d,
+					"Repair unsuccessful; offline repair required.");
+			}
+		}
+	}
+	l->n = 0;
+}
+
+int xst_repair_everything(struct xst_ctx *ctx)
+{
+	int r;
+
+	xst_progress_phase(ctx->prog, 4, "Repair filesystem.",
+			   ctx->fs_list.n + ctx->file_list.n);
+	for (unsigned int outer = 0; outer < 32 && !ctx->stop; outer++) {
+		int p = 0;
+
+		/* Filesystem and AG metadata first: files are rebuilt from it. */
+		while ((r = repair_round(ctx, &ctx->fs_list, 0)) > 0)
+			p += r;
+		if (r < 0)
+			return r;
+		while ((r = repair_round(ctx, &ctx->file_list, 0)) > 0)
+			p += r;
+		if (r < 0)
+			return r;
+		if (p == 0)
+			break;
+	}
+	if (ctx->stop)
+		return ctx->fatal;
+	/* Last call: one serial pass that names what needs offline repair. */
+	r = repair_round(ctx, &ctx->fs_list, XST_RM_FINAL);
+	if (r < 0)
+		return r;
+	r = repair_round(ctx, &ctx->file_list, XST_RM_FINAL);
+	if (r < 0)
+		return r;
+	report_leftovers(ctx, &ctx->fs_list);
+	report_leftovers(ctx, &ctx->file_list);
+	return ctx->fatal;
+}
+
+int xst_repair_probe(struct xst_ctx *ctx)
+{
+	struct xfs_scrub_metadata sm = {
+		.sm_type = XFS_SCRUB_TYPE_PROBE,
+		.sm_flags = XFS_SCRUB_IFLAG_REPAIR,
+	};
+	const char *mnt = ctx->fs->mountpoint;
+	int r = xk_scrub(ctx->fs->fd, &sm);
+
+	switch (r) {
+	case 0:
+		return 0;
+	case -EROFS:
+		xst_msg(ctx->rep, XST_INFO, mnt, "Filesystem is mounted read-only; cannot proceed.");
+		return r;
+	case -ENOTRECOVERABLE:
+		xst_msg(ctx->rep, XST_INFO, mnt, "Filesystem is mounted norecovery; cannot proceed.");
+		return r;
+	default:
+		if (ctx->rep->verbose || ctx->rep->debug)
+			xst_msg(ctx->rep, XST_INFO, mnt, "Kernel metadata repair facility not detected.");
+		return r;
+	}
+}

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The shared half of lossless rebuilds: the in-memory record, reading a
+ * fork's raw blocks from the device, saving the record durably, and turning
+ * per-entry fates into an honest outcome.  Raw reads use O_DIRECT on the
+ * data device: the filesystem's own buffer cache is not the block device's
+ * page cache, so only a direct read sees what is on the disk.
+ */
+#include <fcntl.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "atomic_update.h"
+#include "check.h"
+#include "descr.h"
+#include "kernel.h"
+#include "salvage.h"
+#include "util.h"
+
+#define MAX_ENTRIES		(1u << 20)	/* a hostile fork cannot exhaust memory */
+#define BMAP_BATCH		256
+
+struct xst_salv_entry *xst_salvage_find(struct xst_salvage *s, uint8_t ns,
+					const char *name, size_t namelen)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].ns == ns && s->v[i].namelen == namelen &&
+		    memcmp(s->v[i].name, name, namelen) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+struct xst_salv_entry *xst_salvage_add(struct xst_salvage *s, uint8_t ns,
+				       const char *name, size_t namelen,
+				       const void *value, uint32_t valuelen,
+				       unsigned int src)
+{
+	struct xst_salv_entry *e;
+
+	if (namelen == 0 || namelen > 255)
+		return NULL;
+	e = xst_salvage_find(s, ns, name, namelen);
+	if (!e) {
+		if (s->n >= MAX_ENTRIES)
+			return NULL;
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 64;
+			struct xst_salv_entry *v = reallocarray(s->v, cap, sizeof(*v));
+
+			if (!v)
+				return NULL;
+			s->v = v;
+			s->cap = cap;
+		}
+		e = &s->v[s->n++];
+		memset(e, 0, sizeof(*e));
+		e->ns = ns;
+		e->namelen = (uint8_t)namelen;
+		memcpy(e->name, name, namelen);
+		e->name[namelen] = '\0';
+		e->crc_ok = true;
+		e->name_ok = true;
+	}
+	/* A readable copy is authoritative; a raw one only fills gaps. */
+	if (value && (!e->value || ((src & XST_SRC_READABLE) && !(e->sources & XST_SRC_READABLE)))) {
+		uint8_t *copy = malloc(valuelen ? valuelen : 1);
+
+		if (!copy)
+			return NULL;
+		memcpy(copy, value, valuelen);
+		free(e->value);
+		e->value = copy;
+		e->valuelen = valuelen;
+	}
+	e->sources |= src;
+	return e;
+}
+
+void xst_salvage_free(struct xst_salvage *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].value);
+	free(s->v);
+	free(s->record);
+	free(s);
+}
+
+int xst_salvage_open(const struct xst_fs *fs, uint64_t ino, uint32_t gen)
+{
+	struct xfs_handle h;
+
+	xst_fs_handle(fs, ino, gen, &h);
+	return xk_open_by_handle(fs->fd, &h, O_RDONLY | O_CLOEXEC);
+}
+
+/* ---- the data device ---- */
+
+static pthread_mutex_t bdev_lock = PTHREAD_MUTEX_INITIALIZER;
+static dev_t bdev_dev;
+static int bdev_fd = -1;
+
+/* The mount source from mountinfo for this device number, checked by st_rdev. */
+static int open_from_mountinfo(dev_t dev)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int fd = -ENOENT;
+
+	if (!f)
+		return neg_errno();
+	while (getline(&line, &cap, f) > 0) {
+		unsigned int maj, mnr;
+		char *sep, src[4096], fstype[64];
+		struct stat st;
+
+		if (sscanf(line, "%*u %*u %u:%u", &maj, &mnr) != 2 || makedev(maj, mnr) != dev)
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%63s %4095s", fstype, src) != 2)
+			continue;
+		fd = open(src, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (fd < 0) {
+			fd = neg_errno();
+			continue;
+		}
+		if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == dev)
+			break;
+		close(fd);
+		fd = -ENODEV;
+	}
+	fclose(f);
+	return fd;
+}
+
+/* No usable path (renamed node, private /dev): make a node of our own. */
+static int open_by_mknod(dev_t dev)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/.xst-bdev-%d", (int)getpid());
+	unlink(path);
+	if (mknod(path, S_IFBLK | 0600, dev) < 0)
+		return neg_errno();
+	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		fd = neg_errno();
+	unlink(path);
+	return fd;
+}
+
+static int data_dev(const struct xst_fs *fs)
+{
+	int fd;
+
+	pthread_mutex_lock(&bdev_lock);
+	if (bdev_fd >= 0 && bdev_dev == fs->dev) {
+		fd = bdev_fd;
+		goto out;
+	}
+	fd = open_from_mountinfo(fs->dev);
+	if (fd < 0)
+		fd = open_by_mknod(fs->dev);
+	if (fd >= 0) {
+		if (bdev_fd >= 0)
+			close(bdev_fd);
+		bdev_fd = fd;
+		bdev_dev = fs->dev;
+	}
+out:
+	pthread_mutex_unlock(&bdev_lock);
+	return fd;
+}
+
+int xst_salvage_read_fsblock(const struct xst_fs *fs, uint64_t daddr, void *buf, size_t len)
+{
+	int fd = data_dev(fs);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = pread(fd, buf, len, (off_t)(daddr * 512));
+	if (n < 0)
+		return neg_errno();
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
+			  uint64_t max_lblk, xst_block_fn fn, void *arg)
+{
+	const uint32_t bs = fs->geo.blocksize, bbs_per_blk = bs / 512;
+	_cleanup_free_ struct getbmapx *map = calloc(BMAP_BATCH + 1, sizeof(*map));
+	_cleanup_free_ void *buf = NULL;
+	int64_t next = 0;
+	int r;
+
+	if (!map || bbs_per_blk == 0)
+		return -ENOMEM;
+	if (posix_memalign(&buf, 4096, bs) != 0)
+		return -ENOMEM;
+	for (unsigned int rounds = 0; rounds < 65536; rounds++) {
+		unsigned int got;
+
+		memset(map, 0, (BMAP_BATCH + 1) * sizeof(*map));
+		map[0].bmv_offset = next;
+		map[0].bmv_length = -1;
+		map[0].bmv_count = BMAP_BATCH + 1;
+		map[0].bmv_iflags = attrfork ? BMV_IF_ATTRFORK : 0;
+		r = xk_getbmapx(fd, map);
+		if (r < 0)
+			return r;
+		got = (unsigned int)MIN(map[0].bmv_entries, BMAP_BATCH);
+		if (got == 0)
+			return 0;
+		for (unsigned int i = 1; i <= got; i++) {
+			const struct getbmapx *x = &map[i];
+			uint64_t first, nblk;
+
+			next = x->bmv_offset + x->bmv_length;
+			if (x->bmv_block < 0 || x->bmv_length <= 0)
+				continue;	/* hole or delayed allocation */
+			first = (uint64_t)x->bmv_offset / bbs_per_blk;
+			nblk = (uint64_t)x->bmv_length / bbs_per_blk;
+			for (uint64_t k = 0; k < nblk; k++) {
+				if (first + k > max_lblk)
+					return 0;
+				r = xst_salvage_read_fsblock(fs, (uint64_t)x->bmv_block + k * bbs_per_blk,
+							     buf, bs);
+				if (r < 0)
+					return r;
+				r = fn(arg, first + k, buf, bs);
+				if (r < 0)
+					return r;
+			}
+		}
+		if (got < BMAP_BATCH)
+			return 0;
+	}
+	return -ELOOP;
+}
+
+/* ---- records ---- */
+
+static const char *fate_name(enum xst_salv_fate f)
+{
+	switch (f) {
+	case XST_FATE_KEPT: return "kept";
+	case XST_FATE_RESTORED: return "restored";
+	case XST_FATE_FLAGGED: return "flagged";
+	case XST_FATE_LOST: return "lost";
+	default: return "pending";
+	}
+}
+
+static void put_hex(FILE *f, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	if (n == 0)
+		fputc('-', f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+static char *uuid_text(const struct xst_fs *fs, char *buf)
+{
+	const uint8_t *u = fs->geo.uuid;
+
+	sprintf(buf, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		u[12], u[13], u[14], u[15]);
+	return buf;
+}
+
+int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *phase)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	char uu[40];
+	FILE *f;
+	int r;
+
+	if (!s->record) {
+		_cleanup_free_ char *dir = NULL;
+
+		if (asprintf(&dir, "%s/salvage/%s", ctx->statedir, uuid_text(ctx->fs, uu)) < 0)
+			return -ENOMEM;
+		for (char *p = dir + 1; *p; p++) {
+			if (*p != '/')
+				continue;
+			*p = '\0';
+			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+				return neg_errno();
+			*p = '/';
+		}
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return neg_errno();
+		if (asprintf(&s->record, "%s/ino%llu-gen%u-%s-%lld.rec", dir,
+			     (unsigned long long)s->ino, s->gen,
+			     s->type == XFS_SCRUB_TYPE_DIR ? "dir" : "xattr",
+			     (long long)time(NULL)) < 0) {
+			s->record = NULL;
+			return -ENOMEM;
+		}
+	}
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "xfs_scrubd-salvage 1\nfs %s\nmount %s\n", uuid_text(ctx->fs, uu),
+		ctx->fs->mountpoint);
+	fprintf(f, "object ino %llu gen %u type %s\nphase %s\ntime %lld\n",
+		(unsigned long long)s->ino, s->gen,
+		s->type == XFS_SCRUB_TYPE_DIR ? "directory" : "xattr", phase, (long long)time(NULL));
+	fprintf(f, "raw blocks %u badcrc %u errors %u err %d\nentries %zu\n", s->raw_blocks,
+		s->raw_badcrc, s->raw_errors, s->raw_err, s->n);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct xst_salv_entry *e = &s->v[i];
+
+		fprintf(f, "entry fate=%s ns=%u src=%u crc=%d nameok=%d ino=%llu gen=%u name=",
+			fate_name(e->fate), e->ns, e->sources, e->crc_ok, e->name_ok,
+			(unsigned long long)e->ino, e->gen);
+		put_hex(f, e->name, e->namelen);
+		fprintf(f, " vlen=%u value=", e->valuelen);
+		if (e->value)
+			put_hex(f, e->value, e->valuelen);
+		else
+			fputc('?', f);
+		fprintf(f, " note=%s\n", e->note[0] ? e->note : "-");
+	}
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	/* Durable before the kernel call: the library fsyncs file and directory. */
+	r = xst_au_write_file(s->record, text, len, XST_AU_CREATE, NULL);
+	return r;
+}
+
+int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+		     struct xst_salvage **ret)
+{
+	struct xst_salvage *s;
+	int r;
+
+	*ret = NULL;
+	if (it->scope != XST_SCOPE_INODE || !ctx->statedir)
+		return 0;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->type = type;
+	s->ino = it->ino;
+	s->gen = it->gen;
+	r = type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
+					   xst_rebuild_dir_collect(ctx, s);
+	if (r >= 0)
+		r = xst_salvage_save(ctx, s, "before-repair");
+	if (r < 0) {
+		xst_salvage_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+			struct xst_salvage *s, bool kernel_says_fixed)
+{
+	size_t kept = 0, restored = 0, flagged = 0, lost = 0;
+	char d[XST_DESCR_MAX], lostnames[512] = "";
+	size_t ln = 0;
+
+	if (!kernel_says_fixed) {
+		xst_salvage_save(ctx, s, "repair-failed");
+		return false;
+	}
+	if (type == XFS_SCRUB_TYPE_XATTR)
+		xst_rebuild_xattr_restore(ctx, s);
+	else
+		xst_rebuild_dir_restore(ctx, s);
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct xst_salv_entry *e = &s->v[i];
+
+		switch (e->fate) {
+		case XST_FATE_KEPT: kept++; break;
+		case XST_FATE_RESTORED: restored++; break;
+		case XST_FATE_FLAGGED: flagged++; break;
+		default:
+			e->fate = XST_FATE_LOST;
+			lost++;
+			if (ln + e->namelen + 8 < sizeof(lostnames))
+				ln += (size_t)snprintf(lostnames + ln, sizeof(lostnames) - ln, "%s%s%s",
+						       ln ? ", " : "",
+						       e->ns == XST_NS_TRUSTED ? "trusted." :
+						       e->ns == XST_NS_SECURE ? "security." :
+						       type == XFS_SCRUB_TYPE_XATTR ? "user." : "",
+						       e->name);
+			else if (ln + 5 < sizeof(lostnames) && !strstr(lostnames, "..."))
+				ln += (size_t)snprintf(lostnames + ln, sizeof(lostnames) - ln, ", ...");
+			break;
+		}
+	}
+	xst_salvage_save(ctx, s, "after-repair");
+	atomic_fetch_add(&ctx->restored_entries, restored + flagged);
+
+	xst_describe(ctx->fs, it, type, d, sizeof(d));
+	if (lost) {
+		atomic_fetch_add(&ctx->lost_objects, 1);
+		xst_msg(ctx->rep, XST_LOSS, d,
+			"%zu of %zu entries lost (%s); kept %zu, restored %zu, unverified %zu. "
+			"Salvage record: %s",
+			lost, s->n, lostnames, kept, restored, flagged, s->record);
+		return true;
+	}
+	if (restored || flagged) {
+		if (flagged)
+			xst_msg(ctx->rep, XST_REPAIRED, d,
+				"Repaired; %zu restored, %zu recovered with content unverified "
+				"(their block failed its checksum); kept %zu. Salvage record: %s",
+				restored, flagged, kept, s->record);
+		else
+			xst_msg(ctx->rep, XST_REPAIRED, d, "Repaired; %zu restored (kept %zu).",
+				restored, kept);
+		return true;
+	}
+	return false;
+}
+
+/* ---- listing and clearing for operators ---- */
+
+static int walk_records(const char *statedir, bool clear)
+{
+	_cleanup_free_ char *top = NULL;
+	DIR *d;
+	struct dirent *de;
+	unsigned int n = 0;
+
+	if (asprintf(&top, "%s/salvage", statedir) < 0)
+		return -ENOMEM;
+	d = opendir(top);
+	if (!d)
+		return errno == ENOENT ? 0 : neg_errno();
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+		DIR *sd;
+		struct dirent *re;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&sub, "%s/%s", top, de->d_name) < 0)
+			break;
+		sd = opendir(sub);
+		if (!sd)
+			continue;
+		while ((re = readdir(sd))) {
+			if (!strstr(re->d_name, ".rec") || re->d_name[0] == '.')
+				continue;
+			n++;
+			if (clear) {
+				if (unlinkat(dirfd(sd), re->d_name, 0) == 0)
+					printf("removed %s/%s\n", sub, re->d_name);
+			} else {
+				printf("%s/%s\n", sub, re->d_name);
+			}
+		}
+		closedir(sd);
+		if (clear)
+			rmdir(sub);
+	}
+	closedir(d);
+	if (!clear && n == 0)
+		printf("no salvage records in %s\n", top);
+	return 0;
+}
+
+int xst_salvage_list(const char *statedir)
+{
+	return walk_records(statedir, false);
+}
+
+int xst_salvage_clear(const char *statedir)
+{
+	return walk_records(statedir, true);
+}
+
+/* ---- raw inodes ---- */
+
+/* On-disk inode layout facts (offsets in struct xfs_dinode). */
+#define DI_VERSION_OFF	4
+#define DI_FORMAT_OFF	5
+#define DI_SIZE_OFF	56
+#define DI_FORKOFF_OFF	82
+#define DI_AFORMAT_OFF	83
+#define DI_V3_CORE	176
+#define DI_V2_CORE	100
+
+static unsigned int ilog2_u32(uint32_t v)
+{
+	unsigned int l = 0;
+
+	while (v > 1) {
+		v >>= 1;
+		l++;
+	}
+	return l;
+}
+
+int xst_salvage_read_inode(const struct xst_fs *fs, uint64_t ino, struct xst_raw_inode *ri)
+{
+	const uint32_t bs = fs->geo.blocksize, isize = fs->geo.inodesize;
+	unsigned int inopblog = ilog2_u32(bs / isize);
+	uint64_t agno = xst_ino_agno(fs, ino), agino = xst_ino_agino(fs, ino);
+	uint64_t agbno = agino >> inopblog, idx = agino & ((UINT64_C(1) << inopblog) - 1);
+	_cleanup_free_ void *blk = NULL;
+	size_t core;
+	unsigned int forkoff;
+	int r;
+
+	if (isize > sizeof(ri->buf) || isize < 256 || agno >= fs->geo.agcount ||
+	    agbno >= fs->geo.agblocks)
+		return -EINVAL;
+	if (posix_memalign(&blk, 4096, bs) != 0)
+		return -ENOMEM;
+	r = xst_salvage_read_fsblock(fs, (agno * fs->geo.agblocks + agbno) * (bs / 512), blk, bs);
+	if (r < 0)
+		return r;
+	memset(ri, 0, sizeof(*ri));
+	memcpy(ri->buf, (uint8_t *)blk + idx * isize, isize);
+	core = ri->buf[DI_VERSION_OFF] >= 3 ? DI_V3_CORE : DI_V2_CORE;
+	forkoff = (unsigned int)ri->buf[DI_FORKOFF_OFF] * 8;
+	ri->format = ri->buf[DI_FORMAT_OFF];
+	ri->aformat = ri->buf[DI_AFORMAT_OFF];
+	ri->size = ((uint64_t)ri->buf[DI_SIZE_OFF] << 56) | ((uint64_t)ri->buf[DI_SIZE_OFF + 1] << 48) |
+		   ((uint64_t)ri->buf[DI_SIZE_OFF + 2] << 40) | ((uint64_t)ri->buf[DI_SIZE_OFF + 3] << 32) |
+		   ((uint64_t)ri->buf[DI_SIZE_OFF + 4] << 24) | ((uint64_t)ri->buf[DI_SIZE_OFF + 5] << 16) |
+		   ((uint64_t)ri->buf[DI_SIZE_OFF + 6] << 8) | ri->buf[DI_SIZE_OFF + 7];
+	/* A fork offset past the literal area would make every length a lie. */
+	if (core + forkoff > isize)
+		return -EUCLEAN;
+	ri->dfork_off = core;
+	ri->dfork_len = forkoff ? forkoff : isize - core;
+	if (forkoff) {
+		ri->afork_off = core + forkoff;
+		ri->afork_len = isize - core - forkoff;
+	}
+	return 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Salvage records: what a directory or an xattr set held just before the
+ * kernel rebuilt it.  Entries come from two sources: what the kernel can
+ * still read (readdir, xattr listing by handle) and the fork's raw blocks
+ * read from the device and parsed leniently.  The record is written durably
+ * under the state directory (never on the damaged filesystem) before the
+ * repair call, compared with the result afterwards, and kept until an
+ * operator clears it.  The per-kind work lives in rebuild_xattr.c and
+ * rebuild_dir.c; this module holds the shared record, I/O and accounting.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct xst_ctx;
+struct xst_item;
+struct xst_fs;
+
+enum xst_salv_fate {
+	XST_FATE_UNKNOWN = 0,
+	XST_FATE_KEPT,		/* the rebuilt object has it, unchanged */
+	XST_FATE_RESTORED,	/* the kernel dropped it; we put it back */
+	XST_FATE_FLAGGED,	/* put back from a block that failed its CRC: unverified */
+	XST_FATE_LOST,		/* gone, and the record cannot bring it back */
+};
+
+/* Where an entry was seen. */
+#define XST_SRC_READABLE	(1u << 0)	/* listed by the kernel before repair */
+#define XST_SRC_RAW		(1u << 1)	/* parsed from the raw fork blocks */
+
+struct xst_salv_entry {
+	uint8_t ns;		/* xattrs: XST_NS_*; directories: 0 */
+	uint8_t namelen;	/* 1..255 */
+	char name[256];		/* namelen bytes, NUL-terminated */
+	/* xattrs */
+	uint32_t valuelen;
+	uint8_t *value;		/* NULL when the value could not be read */
+	/* directory entries */
+	uint64_t ino;
+	uint32_t gen;		/* 0 when the inode could not be stat'ed */
+	uint8_t ftype;
+	unsigned int sources;	/* XST_SRC_* */
+	bool crc_ok;		/* raw: its block passed the CRC check */
+	bool name_ok;		/* raw: the stored name hash matches the name */
+	enum xst_salv_fate fate;
+	char note[64];		/* why lost / flagged, for the record */
+};
+
+#define XST_NS_USER	0
+#define XST_NS_TRUSTED	1
+#define XST_NS_SECURE	2
+
+struct xst_salvage {
+	unsigned int type;	/* XFS_SCRUB_TYPE_DIR or _XATTR */
+	uint64_t ino;
+	uint32_t gen;
+	struct xst_salv_entry *v;
+	size_t n, cap;
+	/* raw read statistics */
+	unsigned int raw_blocks, raw_badcrc, raw_errors;
+	int raw_err;		/* why the raw read failed, or 0 */
+	char *record;		/* path of the saved record */
+	bool parent_ptrs;	/* directory can be rebuilt from parent pointers */
+};
+
+/* Find an entry by namespace and name, or NULL. */
+struct xst_salv_entry *xst_salvage_find(struct xst_salvage *s, uint8_t ns,
+					const char *name, size_t namelen);
+
+/*
+ * Add or merge an entry seen from source src.  A name seen twice keeps the
+ * readable copy's value; raw copies only fill in what is missing.  Takes a
+ * copy of value.  Returns the entry, or NULL on allocation failure.
+ */
+struct xst_salv_entry *xst_salvage_add(struct xst_salvage *s, uint8_t ns,
+				       const char *name, size_t namelen,
+				       const void *value, uint32_t valuelen,
+				       unsigned int src);
+
+/* Open the inode (ino, gen) of fs by handle, read-only.  fd or -errno. */
+int xst_salvage_open(const struct xst_fs *fs, uint64_t ino, uint32_t gen);
+
+/*
+ * Read a fork's blocks from the data device: map with GETBMAPX (attrfork
+ * selects the attr fork) and call fn for each fs block with its logical
+ * block number in the fork.  Holes are skipped.  0 or -errno.
+ */
+typedef int (*xst_block_fn)(void *arg, uint64_t lblk, const void *buf, size_t len);
+int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
+			  uint64_t max_lblk, xst_block_fn fn, void *arg);
+
+/* Read one fs block of the data device at a filesystem block number. */
+int xst_salvage_read_fsblock(const struct xst_fs *fs, uint64_t daddr, void *buf, size_t len);
+
+/* The whole-fork entry points used by rebuild.c. */
+int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+		     struct xst_salvage **ret);
+bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+			struct xst_salvage *s, bool kernel_says_fixed);
+void xst_salvage_free(struct xst_salvage *s);
+
+/* Save (or re-save with fates) the record durably; sets s->record. */
+int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *phase);
+
+/* Per-kind collectors and restorers (rebuild_xattr.c, rebuild_dir.c). */
+int xst_rebuild_xattr_collect(struct xst_ctx *ctx, struct xst_salvage *s);
+void xst_rebuild_xattr_restore(struct xst_ctx *ctx, struct xst_salvage *s);
+int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s);
+void xst_rebuild_dir_restore(struct xst_ctx *ctx, struct xst_salvage *s);
+
+/* The records kept for an operator: list to stdout, or clear.  0 or -errno. */
+int xst_salvage_list(const char *statedir);
+int xst_salvage_clear(const char *statedir);
+
+/* The literal areas of an inode as read from disk (not through the kernel). */
+struct xst_raw_inode {
+	uint8_t buf[4096];	/* the on-disk inode, inodesize bytes */
+	uint8_t format;		/* di_format of the data fork */
+	uint8_t aformat;	/* di_aformat */
+	uint64_t size;		/* di_size */
+	size_t dfork_off, dfork_len;
+	size_t afork_off, afork_len;	/* afork_len 0: no attr fork */
+};
+
+/* Read inode ino straight from the device.  0 or -errno (-EUCLEAN: implausible). */
+int xst_salvage_read_inode(const struct xst_fs *fs, uint64_t ino, struct xst_raw_inode *ri);
+
+/* Fork formats (di_format values) the salvage code cares about. */
+#define XST_DINODE_FMT_LOCAL	1
+#define XST_DINODE_FMT_EXTENTS	2
+#define XST_DINODE_FMT_BTREE	3
