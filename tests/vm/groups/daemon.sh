@@ -1,0 +1,279 @@
+#!/bin/bash
+# xst-vm: --systemd --disk 1G --disk 512M --timeout 900
+# xfs_scrubd under systemd as PID 1 (issue 5): the unit reaches active
+# through READY; a health event leads to a verified repair within 2 s;
+# journal records carry MESSAGE_IDs and XFS_* fields; busctl and
+# xfs_scrubctl --json show state; pause stops scrub calls, resume and
+# cancel work; kill -9 during a scan resumes from the checkpoint; a bad
+# configuration and bad or unprivileged D-Bus calls get clear errors;
+# xfs_healer holding the monitor makes the daemon poll; systemd-analyze
+# security is printed next to upstream's xfs_healer@.service.
+set -u
+. /project/tests/lib/tap.sh
+B=$XST_BUILD
+CTL=$B/daemon/xfs_scrubctl
+A=/dev/vda MA=/mnt/a
+HB=/dev/vdb MB=/mnt/b
+
+# MESSAGE_IDs (daemon/journal.c)
+ID_STARTED=e098b31404c34f7aac5ba4ad60250782
+ID_FINISHED=13d36543215d466587f3173ce2c6361d
+ID_CORRUPT=08e5e06ef91c432c80aa4aba94543715
+ID_REPAIRED=2fbae0b76ff74d99909fc8c4298fed92
+ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
+ID_WATCH=252a3a193d4f40baa3ff039db19dd086
+ID_BUSY=6785dbfcc9084da0a0674d99cec904cd
+
+# jfind ID [FIELD=VALUE...]: the journal's JSON records matching, this boot.
+jfind() { local id=$1; shift; journalctl -b -o json --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null; }
+# jwait SECONDS ID [FIELD=VALUE...]: wait until such a record exists.
+jwait() {
+	local t=$1 i; shift
+	for i in $(seq 1 $((t * 5))); do
+		[ -n "$(jfind "$@" | head -c 1)" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+calls() { busctl get-property org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager ScrubCalls 2>/dev/null | awk '{print $2}'; }
+field() { sed -n "s/.*\"$1\" *: *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -1; }
+
+# ---- wait for the boot to settle (this test is a boot job itself) ----
+for i in $(seq 1 90); do
+	[ "$(systemctl list-jobs --no-legend 2>/dev/null | grep -v xst-test | wc -l)" -eq 0 ] && break
+	sleep 1
+done
+
+# ---- install the units, the bus policy, the catalog, a config ----
+for f in xfs_scrubd.service xfs_scrubd.slice xfs_scrubd-scan.service xfs_scrubd-scan.timer; do
+	sed -e "s|/usr/sbin/xfs_scrubd|$B/daemon/xfs_scrubd|" \
+	    -e "s|/usr/sbin/xfs_scrubctl|$B/daemon/xfs_scrubctl|" \
+	    /project/systemd/$f >/etc/systemd/system/$f
+done
+cp /project/dbus/org.xfs.Scrubd1.conf /etc/dbus-1/system.d/
+mkdir -p /usr/lib/systemd/catalog
+cp /project/systemd/xfs_scrubd.catalog /usr/lib/systemd/catalog/
+journalctl --update-catalog 2>/dev/null
+systemctl reload dbus 2>/dev/null || systemctl reload dbus-broker 2>/dev/null
+cat >/etc/xfs_scrubd.conf <<'EOF'
+# VM test configuration
+[daemon]
+metrics_file = /var/lib/xfs_scrubd/metrics.prom
+[events]
+poll_interval = 3s
+[scan]
+interval = 0
+cpu_budget = 60
+checkpoint_interval = 2s
+io_pressure_max = 100
+[repair]
+mode = auto
+EOF
+systemctl daemon-reload
+# Debian enables upstream's healer for the root fs; ours conflicts with it.
+systemctl stop xfs_healer_start.service 'xfs_healer@*' 2>/dev/null
+
+if systemd-analyze verify /etc/systemd/system/xfs_scrubd.service >/tmp/verify 2>&1; then
+	t_ok "systemd-analyze verify xfs_scrubd.service"
+else t_fail "systemd-analyze verify" "$(head -5 /tmp/verify)"; fi
+
+# ---- the damaged filesystem: an xattr leaf block and a directory block ----
+mkfs.xfs -q -f $A
+mkdir -p $MA && mount $A $MA
+mkdir $MA/d $MA/big
+touch $MA/f
+for i in $(seq 1 100); do setfattr -n user.attr_$i -v "value_number_$i" $MA/f; done
+for i in $(seq 1 300); do touch "$MA/d/entry_with_a_longish_name_$i"; done
+# Enough inodes for a scan that lasts some seconds under TCG.
+for i in $(seq 1 40); do mkdir $MA/big/$i; for j in $(seq 1 50); do echo x >$MA/big/$i/$j; done; done
+fino=$(stat -c %i $MA/f) dino=$(stat -c %i $MA/d)
+umount $MA
+xfs_db -x -c "inode $fino" -c "ablock 0" -c "write -d hdr.info.hdr.magic 0" $A >/tmp/db1 2>&1
+xfs_db -x -c "inode $dino" -c "dblock 0" -c "write -d dhdr.hdr.magic 0" $A >/tmp/db2 2>&1 ||
+xfs_db -x -c "inode $dino" -c "dblock 0" -c "write -d bhdr.hdr.magic 0" $A >>/tmp/db2 2>&1
+echo "# damage: $(tr '\n' ' ' </tmp/db1) / $(tr '\n' ' ' </tmp/db2)"
+
+# ---- start: READY, STATUS ----
+t0=$(date +%s.%N)
+if systemctl start xfs_scrubd.service && systemctl is-active -q xfs_scrubd.service; then
+	t_ok "systemctl start xfs_scrubd: active through READY=1 ($(echo "$(date +%s.%N) - $t0" | bc) s)"
+else t_fail "start" "$(systemctl status xfs_scrubd --no-pager 2>&1 | tail -8)"; fi
+st=$(systemctl show -p StatusText --value xfs_scrubd)
+[ -n "$st" ] && t_ok "sd_notify STATUS: '$st'" || t_fail "STATUS" "empty StatusText"
+
+# ---- mount discovery ----
+mount $A $MA
+if jwait 10 $ID_WATCH XFS_MOUNTPOINT=$MA; then
+	t_ok "mount discovered: $(jfind $ID_WATCH XFS_MOUNTPOINT=$MA | field MESSAGE)"
+else t_fail "mount discovery" "no watch record; $(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
+
+# ---- health event -> repair within 2 s ----
+before=$(date +%s%6N)
+getfattr -d $MA/f >/tmp/ga 2>&1
+echo "# getfattr on the damaged file: $(head -c 120 /tmp/ga)"
+if jwait 20 $ID_REPAIRED XFS_INO=$fino; then
+	rec=$(jfind $ID_REPAIRED XFS_INO=$fino | head -1)
+	at=$(echo "$rec" | field __REALTIME_TIMESTAMP)
+	lat=$(( (at - before) / 1000 ))
+	echo "# record: $rec" | head -c 900; echo
+	if [ "$lat" -le 2000 ]; then t_ok "xattr health event -> verified repair in $lat ms"
+	else t_fail "xattr repair within 2 s" "took $lat ms"; fi
+else
+	t_fail "xattr repair after health event" "$(journalctl -b -u xfs_scrubd -o cat | tail -8)"
+fi
+n=$(getfattr -d $MA/f 2>/dev/null | grep -c '^user\.')
+echo "# xattrs readable after the repair: $n of 100 (salvage/restore is rebuild_xattr's job)"
+
+before=$(date +%s%6N)
+ls $MA/d >/dev/null 2>/tmp/ls
+echo "# ls on the damaged directory: $(head -c 120 /tmp/ls)"
+if jwait 20 $ID_REPAIRED XFS_INO=$dino; then
+	at=$(jfind $ID_REPAIRED XFS_INO=$dino | head -1 | field __REALTIME_TIMESTAMP)
+	lat=$(( (at - before) / 1000 ))
+	[ "$lat" -le 2000 ] && t_ok "directory health event -> verified repair in $lat ms" ||
+		t_fail "directory repair within 2 s" "took $lat ms"
+	echo "# entries listed after the repair: $(ls $MA/d 2>/dev/null | wc -l) of 300"
+else
+	t_fail "directory repair after health event" "$(journalctl -b -u xfs_scrubd -o cat | tail -8)"
+fi
+
+# ---- journal fields ----
+rec=$(jfind $ID_CORRUPT XFS_INO=$fino | head -1)
+miss=""
+for f in MESSAGE_ID PRIORITY XFS_MOUNTPOINT XFS_DEVICE XFS_FSUUID XFS_AGNO XFS_INO XFS_SCRUB_TYPE XFS_OUTCOME; do
+	echo "$rec" | grep -q "\"$f\"" || miss="$miss $f"
+done
+[ -z "$miss" ] && t_ok "corruption record has MESSAGE_ID, PRIORITY and XFS_* fields" ||
+	t_fail "journal fields" "missing:$miss in $rec"
+echo "$rec" | grep -q '"XFS_PATH":"/mnt/a/f"' && t_ok "XFS_PATH names the damaged file" ||
+	t_fail "XFS_PATH" "$(echo "$rec" | field XFS_PATH)"
+journalctl -b -x -u xfs_scrubd --no-pager MESSAGE_ID=$ID_REPAIRED 2>/dev/null | grep -q 'Defined-By: xfs_scrubd\|No action is needed' &&
+	t_ok "journalctl -x shows the catalog text" || t_skip "catalog" "journalctl -x showed no catalog text"
+
+# ---- busctl and xfs_scrubctl --json ----
+if busctl introspect org.xfs.Scrubd1 /org/xfs/Scrubd1 2>/dev/null | grep -q ListFilesystems; then
+	t_ok "busctl introspect org.xfs.Scrubd1 lists the API"
+else t_fail "introspect" "$(busctl introspect org.xfs.Scrubd1 /org/xfs/Scrubd1 2>&1 | head -3)"; fi
+busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager ListFilesystems >/tmp/bl 2>&1 &&
+	grep -q "$MA" /tmp/bl && t_ok "busctl ListFilesystems: $(head -c 200 /tmp/bl)" ||
+	t_fail "busctl ListFilesystems" "$(cat /tmp/bl)"
+$CTL --json >/tmp/js 2>&1
+if python3 -c 'import json,sys; d=json.load(open("/tmp/js")); assert d[0]["mountpoint"]=="/mnt/a"; assert d[0]["repairs"]>=1' 2>/dev/null ||
+   grep -q '"repairs": [1-9]' /tmp/js; then
+	t_ok "xfs_scrubctl --json: $(tr -d '\n' </tmp/js | head -c 400)"
+else t_fail "xfs_scrubctl --json" "$(cat /tmp/js)"; fi
+
+# ---- scan: pause stops scrub calls, resume continues ----
+$CTL start $MA >/dev/null
+jwait 10 $ID_STARTED XFS_MOUNTPOINT=$MA && t_ok "on-demand scan started" || t_fail "scan start" "no record"
+sleep 3
+$CTL pause $MA
+sleep 1
+c1=$(calls); sleep 3; c2=$(calls)
+state=$($CTL --json | field state)
+if [ -n "$c1" ] && [ "$c1" = "$c2" ] && [ "$state" = paused ]; then
+	t_ok "pause: state paused, ScrubCalls flat at $c1 over 3 s"
+else t_fail "pause" "state $state, calls $c1 -> $c2"; fi
+$CTL resume $MA; sleep 3; c3=$(calls)
+[ -n "$c3" ] && [ "$c3" -gt "$c2" ] && t_ok "resume: ScrubCalls $c2 -> $c3" ||
+	t_fail "resume" "calls $c2 -> $c3, $($CTL)"
+$CTL | sed 's/^/# /'
+
+# ---- kill -9 during the scan, restart resumes from the checkpoint ----
+uuid=$($CTL --json | field uuid)
+ck=/var/lib/xfs_scrubd/$uuid.state
+sleep 2
+pid=$(systemctl show -p MainPID --value xfs_scrubd)
+kill -9 "$pid"
+killed=$(date +%s)
+age=$(( killed - $(stat -c %Y $ck) ))
+done_at_ckpt=$(awk '$1=="objects_done"{print $2}' $ck)
+echo "# checkpoint at kill -9 (age ${age} s): $(tr '\n' ' ' <$ck)"
+grep -q '^scan_active 1' $ck && [ "$age" -le 10 ] &&
+	t_ok "checkpoint on disk at kill -9: scan active, ${age} s old (<= 10 s of work to redo)" ||
+	t_fail "checkpoint at kill" "age $age: $(cat $ck)"
+# Restart=on-failure brings it back; the scan resumes where the checkpoint says.
+for i in $(seq 1 30); do systemctl is-active -q xfs_scrubd && break; sleep 0.5; done
+systemctl is-active -q xfs_scrubd || systemctl start xfs_scrubd
+if jwait 15 $ID_CONTROL XFS_OUTCOME=resumed; then
+	t_ok "restart resumed the scan: $(jfind $ID_CONTROL XFS_OUTCOME=resumed | tail -1 | field MESSAGE)"
+else t_fail "resume after kill -9" "$(journalctl -b -u xfs_scrubd -o cat | tail -6)"; fi
+
+# ---- cancel ----
+sleep 1
+$CTL cancel $MA >/dev/null
+for i in $(seq 1 50); do [ "$($CTL --json | field last_result)" = cancelled ] && break; sleep 0.2; done
+[ "$($CTL --json | field last_result)" = cancelled ] && [ "$($CTL --json | field state)" = idle ] &&
+	t_ok "cancel: idle, last result cancelled" || t_fail "cancel" "$($CTL --json)"
+
+# ---- the scan timer's service goes through the daemon ----
+systemctl start xfs_scrubd-scan.service
+if jwait 10 $ID_CONTROL XFS_OUTCOME=requested XFS_MOUNTPOINT=$MA &&
+   jfind $ID_CONTROL XFS_OUTCOME=requested | grep -q 'D-Bus'; then
+	t_ok "xfs_scrubd-scan.service (the timer's job) started a scan in the daemon"
+else t_fail "scan service" "$(systemctl status xfs_scrubd-scan --no-pager | tail -5)"; fi
+systemctl start xfs_scrubd-scan.timer && systemctl list-timers --no-pager | grep -q xfs_scrubd-scan &&
+	t_ok "xfs_scrubd-scan.timer is scheduled" || t_fail "timer" "not listed"
+# Let the scan finish (metrics, finished record).
+for i in $(seq 1 120); do [ -n "$(jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | head -c1)" ] && break; sleep 1; done
+if jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | grep -q .; then
+	t_ok "scan finished: $(jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | tail -1 | field MESSAGE)"
+else t_fail "scan finished" "$($CTL)"; fi
+grep -q '^xfs_scrubd_objects_checked_total{mountpoint="/mnt/a"' /var/lib/xfs_scrubd/metrics.prom &&
+	t_ok "metrics textfile: $(grep -c '^xfs_scrubd' /var/lib/xfs_scrubd/metrics.prom) samples" ||
+	t_fail "metrics" "$(head -5 /var/lib/xfs_scrubd/metrics.prom 2>&1)"
+
+# ---- bad D-Bus arguments, non-root callers ----
+out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Start s relative 2>&1)
+echo "$out" | grep -qi 'absolute' && t_ok "bad argument refused: $out" || t_fail "bad argument" "$out"
+out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Pause s /nowhere 2>&1)
+echo "$out" | grep -qi 'not an XFS filesystem watched' && t_ok "unknown mount refused: $out" || t_fail "unknown mount" "$out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups busctl --system call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Start s $MA 2>&1)
+echo "$out" | grep -qi 'denied\|not allowed' && t_ok "non-root D-Bus caller refused: $out" || t_fail "non-root caller" "$out"
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $CTL --socket /run/xfs_scrubd/control start $MA 2>&1)
+[ $? -ne 0 ] && t_ok "non-root on the control socket refused: $out" || t_fail "non-root socket" "$out"
+systemctl is-active -q xfs_scrubd && t_ok "daemon still active after refused calls" || t_fail "still active" "died"
+
+# ---- bad configuration ----
+cp /etc/xfs_scrubd.conf /tmp/good.conf
+printf '[scan]\ncpu_budget = 250\n' >/etc/xfs_scrubd.conf
+out=$($B/daemon/xfs_scrubd --test-config 2>&1); rc=$?
+[ $rc -eq 6 ] && echo "$out" | grep -q 'xfs_scrubd.conf:2' && t_ok "bad config: exit 6, '$out'" ||
+	t_fail "bad config test" "rc $rc: $out"
+systemctl is-active -q xfs_scrubd && t_ok "running daemon unaffected by the bad file" || t_fail "unaffected" "inactive"
+systemctl restart xfs_scrubd 2>/dev/null
+sleep 1
+journalctl -b -u xfs_scrubd -o cat --no-pager | grep -q 'bad configuration: /etc/xfs_scrubd.conf:2' &&
+	t_ok "restart with the bad file fails with the file and line in the journal" ||
+	t_fail "bad config in journal" "$(journalctl -b -u xfs_scrubd -o cat | tail -3)"
+cp /tmp/good.conf /etc/xfs_scrubd.conf
+systemctl reset-failed xfs_scrubd 2>/dev/null
+systemctl stop xfs_scrubd
+
+# ---- upstream xfs_healer holds the monitor: clear message, polling ----
+mkfs.xfs -q -f $HB && mkdir -p $MB && mount $HB $MB
+systemd-run --unit=xst-healer -p Type=exec /usr/libexec/xfsprogs/xfs_healer $MB >/dev/null 2>&1
+sleep 2
+systemctl start xfs_scrubd
+if jwait 10 $ID_BUSY XFS_MOUNTPOINT=$MB; then
+	t_ok "xfs_healer first: $(jfind $ID_BUSY XFS_MOUNTPOINT=$MB | tail -1 | field MESSAGE | head -c 200)"
+else t_fail "monitor busy" "$(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
+$CTL --json | grep -q '"events_from": "polling (monitor held by' && t_ok "status shows polling for $MB" ||
+	t_fail "polling state" "$($CTL --json)"
+systemctl stop xst-healer 2>/dev/null
+
+# ---- exposure next to upstream ----
+ours=$(systemd-analyze security xfs_scrubd.service 2>/dev/null | tail -1)
+theirs=$(systemd-analyze security xfs_healer@-.service 2>/dev/null | tail -1)
+echo "# systemd-analyze security xfs_scrubd.service: $ours"
+echo "# systemd-analyze security xfs_healer@-.service: $theirs"
+o=$(echo "$ours" | grep -o '[0-9]\+\.[0-9]' | head -1) u=$(echo "$theirs" | grep -o '[0-9]\+\.[0-9]' | head -1)
+if [ -n "$o" ] && [ -n "$u" ] && [ "$(echo "$o <= $u" | bc)" = 1 ]; then
+	t_ok "exposure $o (ours) <= $u (xfs_healer@)"
+elif [ -n "$o" ] && [ -z "$u" ]; then t_skip "exposure comparison" "xfs_healer@.service not installed; ours $o"
+else t_fail "exposure" "ours $o, upstream $u"; fi
+
+journalctl -b -u xfs_scrubd -o short-monotonic --no-pager | tail -40 | sed 's/^/# /'
+systemctl stop xfs_scrubd
+umount $MA $MB 2>/dev/null
+t_done
