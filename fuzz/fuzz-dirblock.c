@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: one raw directory block through xst_dirblock_parse(),
  * under each geometry (v5, v4 with and without ftype) and each hint a caller
- * may pass, so damaged magics steer every code path.  The whole input is the
+ * may pass, so damaged magics steer every code path; then the same bytes as
+ * a leaf block, checked against the entries found.  The whole input is the
  * block: seeds are real blocks read off an image.
  */
 #include <errno.h>
@@ -29,6 +30,7 @@ static void check(const struct xst_dirents *d, size_t len, const struct xst_dirb
 	}
 	FUZZ_ASSERT(flagged == info->tag_mismatches);
 	FUZZ_ASSERT(info->bad_bytes <= len);
+	FUZZ_ASSERT(info->hash_verified <= info->entries);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,12 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t h = 0; h < sizeof(hints) / sizeof(hints[0]); h++) {
 			struct xst_dirents d = { 0 };
 			struct xst_dirblock_info info;
-			int r = xst_dirblock_parse(data, size, &geo, 7, hints[h], &d, &info);
+			int r = xst_dirblock_parse(data, size, &geo, h, hints[h], &d, &info);
 			FUZZ_ASSERT(r == 0 || r == -EINVAL);
 			if (r == 0)
 				check(&d, size, &info);
 			else
 				FUZZ_ASSERT(d.n == 0);
+			if (h == 0) {
+				struct xst_dirleaf l = { 0 };
+				r = xst_dirleaf_parse(data, size, &geo, &l, &info);
+				FUZZ_ASSERT(r == 0 || r == -EINVAL);
+				FUZZ_ASSERT(l.n <= size / XST_DIR_LEAF_ENTRY);
+				FUZZ_ASSERT(xst_dirents_check_leaf(&d, &l, &geo) <= d.n);
+				xst_dirleaf_free(&l);
+			}
 			xst_dirents_free(&d);
 		}
 	}

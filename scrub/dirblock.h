@@ -39,6 +39,10 @@ enum {
 	XST_DENT_FTYPE_BAD	= 1u << 3,	/* file type byte out of range */
 	XST_DENT_RESYNC		= 1u << 4,	/* found after skipping damaged bytes */
 	XST_DENT_SHORTFORM	= 1u << 5,	/* from the inode literal area */
+	/* Not an anomaly: a leaf entry with this name's hash points at this
+	 * entry, so the name bytes are confirmed even if the CRC failed. */
+	XST_DENT_HASH_VERIFIED	= 1u << 6,
+	XST_DENT_LEAF_RESCUED	= 1u << 7,	/* found only through a leaf pointer */
 };
 
 struct xst_dirent {
@@ -72,6 +76,8 @@ struct xst_dirblock_info {
 	uint32_t bad_regions;		/* damaged spans skipped to resync */
 	uint32_t bad_bytes;		/* bytes in those spans */
 	uint32_t dropped;		/* entry-like spans rejected as implausible */
+	uint32_t leaf_entries;		/* leaf (hash, address) pairs read */
+	uint32_t hash_verified;		/* entries confirmed by the leaf */
 };
 
 /*
@@ -105,6 +111,37 @@ int xst_dir_sf_parse(const void *buf, size_t len, bool ftype,
 		     struct xst_dirents *out, struct xst_dir_sf_info *info);
 
 void xst_dirents_free(struct xst_dirents *d);
+
+/* Hash/address pairs from the leaf blocks of a directory. */
+struct xst_dirleaf_ent {
+	uint32_t hash;
+	uint32_t address;	/* byte address in the directory / 8; 0 = stale */
+};
+
+struct xst_dirleaf {
+	struct xst_dirleaf_ent *v;
+	size_t n, cap;
+};
+
+/*
+ * Read the (hash, address) pairs of one leaf1/leafn block (len must be
+ * dirblksize), bounded by the block; appended to out.  The magic is reported,
+ * not trusted.  Stale pairs (address 0) are skipped.
+ */
+int xst_dirleaf_parse(const void *buf, size_t len, const struct xst_dir_geo *geo,
+		      struct xst_dirleaf *out, struct xst_dirblock_info *info);
+
+void xst_dirleaf_free(struct xst_dirleaf *l);
+
+/*
+ * Mark the entries of d whose name hash and location match a leaf pair with
+ * XST_DENT_HASH_VERIFIED (the XFS name hash without ascii-ci folding).
+ * Single-block directories get this from xst_dirblock_parse() already; for
+ * larger ones, call it with the pairs of all leaf blocks.  Sorts l.
+ * Returns the number of entries newly verified.
+ */
+size_t xst_dirents_check_leaf(struct xst_dirents *d, struct xst_dirleaf *l,
+			      const struct xst_dir_geo *geo);
 
 /* Name of a kind for messages and records. */
 const char *xst_dirblk_kind_name(enum xst_dirblk_kind k);

@@ -113,6 +113,10 @@ uint32_t xst_da_hashname(const uint8_t *name, size_t namelen);
 /* Each leaf entry in a block-format dir: hashval be32, address be32. */
 #define XST_DIR_LEAF_ENTRY	8
 
+/* Leaf1/leafn header: blkinfo, count be16, stale be16 (v5: + pad be32). */
+#define XST_DIR2_LEAF_HDR_SIZE	16
+#define XST_DIR3_LEAF_HDR_SIZE	64
+
 /* File types stored in dirents when the ftype feature is on. */
 #define XST_DIR_FT_MAX		9
 

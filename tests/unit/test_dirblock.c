@@ -64,12 +64,15 @@ static size_t build_v5(uint8_t *b, uint32_t magic, size_t *offs)
 	if (magic == XST_DIR3_BLOCK_MAGIC) {
 		put32(b + BLK - 8, 5);		/* leaf count */
 		end = BLK - 8 - 5 * 8;
-		for (size_t i = 0; i < 5; i++)
-			put32(b + end + i * 8, 0x1000 + i);
 	}
 	for (size_t i = 0; i < 5; i++) {
 		if (offs)
 			offs[i] = off;
+		if (magic == XST_DIR3_BLOCK_MAGIC) {
+			/* Leaf pairs: name hash, address in 8-byte units (unsorted is fine). */
+			put32(b + end + i * 8, xst_da_hashname((const uint8_t *)names[i], strlen(names[i])));
+			put32(b + end + i * 8 + 4, off / 8);
+		}
 		off += put_entry(b, off, 128 + i, names[i], i < 2 ? 2 : 1, true);
 	}
 	put_unused(b, off, end - off);
@@ -185,11 +188,39 @@ static void test_block_format(void **state)
 	assert_int_equal(info.kind, XST_DIRBLK_BLOCK);
 	assert_true(info.tail_ok);
 	assert_true(info.crc_ok);
-	check_names(&d, 0);
+	assert_int_equal(info.leaf_entries, 5);
+	assert_int_equal(info.hash_verified, 5);
+	check_names(&d, XST_DENT_HASH_VERIFIED);
 	assert_int_equal(info.bad_regions, 0);
 	xst_dirents_free(&d);
 
+	/* Bit rot in a name: the CRC fails and that entry loses its hash proof. */
+	build_v5(b, XST_DIR3_BLOCK_MAGIC, NULL);
+	b[64 + 16 + 16 + 9] ^= 0x01;	/* "alpha" -> "`lpha" */
+	assert_int_equal(xst_dirblock_parse(b, BLK, &geo5, 0, XST_DIRBLK_BLOCK, &d, &info), 0);
+	assert_false(info.crc_ok);
+	assert_int_equal(d.n, 5);
+	assert_int_equal(info.hash_verified, 4);
+	assert_int_equal(d.v[2].flags, XST_DENT_CRC_BAD);
+	assert_int_equal(d.v[3].flags, XST_DENT_CRC_BAD | XST_DENT_HASH_VERIFIED);
+	xst_dirents_free(&d);
+
+	/* Two neighbours damaged: the chain loses "alpha" (bad tag right after
+	 * damage), the leaf pointer and its hash bring it back. */
+	size_t offs[5];
+	build_v5(b, XST_DIR3_BLOCK_MAGIC, offs);
+	memset(b + offs[1], 0, 8);		/* "..": inode 0 */
+	put16(b + offs[2] + 22, 0x4242);	/* "alpha": tag */
+	assert_int_equal(xst_dirblock_parse(b, BLK, &geo5, 0, XST_DIRBLK_BLOCK, &d, &info), 0);
+	assert_int_equal(d.n, 4);
+	assert_memory_equal(d.v[3].name, "alpha", 5);
+	assert_true(d.v[3].flags & XST_DENT_LEAF_RESCUED);
+	assert_true(d.v[3].flags & XST_DENT_HASH_VERIFIED);
+	assert_true(d.v[2].flags & XST_DENT_RESYNC);
+	xst_dirents_free(&d);
+
 	/* A huge leaf count: the tail is the only bound, entries survive. */
+	build_v5(b, XST_DIR3_BLOCK_MAGIC, NULL);
 	put32(b + BLK - 8, 0xffffffff);
 	seal(b, BLK, XST_DIR3_CRC_OFF);
 	assert_int_equal(xst_dirblock_parse(b, BLK, &geo5, 0, XST_DIRBLK_BLOCK, &d, &info), 0);
@@ -241,6 +272,76 @@ static void test_namelen_zero_and_ino(void **state)
 	put64(b + offs[4], 0);
 	assert_int_equal(xst_dirblock_parse(b, BLK, &geo5, 0, XST_DIRBLK_DATA, &d, &info), 0);
 	assert_int_equal(d.n, 4);
+	xst_dirents_free(&d);
+}
+
+static void test_unused_length_damage(void **state)
+{
+	uint8_t b[BLK];
+	size_t off = XST_DIR3_DATA_HDR_SIZE;
+	struct xst_dirents d = { 0 };
+	struct xst_dirblock_info info;
+
+	(void)state;
+	memset(b, 0, BLK);
+	put32(b, XST_DIR3_DATA_MAGIC);
+	off += put_entry(b, off, 200, "first", 1, true);
+	size_t hole = off;
+	put_unused(b, off, 32);			/* a deleted entry's space */
+	off += 32;
+	off += put_entry(b, off, 201, "second", 1, true);
+	off += put_entry(b, off, 202, "third", 1, true);
+	put_unused(b, off, BLK - off);
+	/* A length that is sane-looking but wrong would jump over two entries. */
+	put16(b + hole + 2, 128);
+	assert_int_equal(xst_dirblock_parse(b, BLK, &geo5, 0, XST_DIRBLK_DATA, &d, &info), 0);
+	assert_int_equal(d.n, 3);
+	assert_memory_equal(d.v[1].name, "second", 6);
+	assert_memory_equal(d.v[2].name, "third", 5);
+	assert_int_equal(info.bad_regions, 1);
+	xst_dirents_free(&d);
+}
+
+static void test_leaf_blocks(void **state)
+{
+	uint8_t b[BLK], leaf[BLK];
+	size_t offs[5];
+	struct xst_dirents d = { 0 };
+	struct xst_dirleaf l = { 0 };
+	struct xst_dirblock_info info;
+
+	(void)state;
+	/* A data block as directory block 3, and a leafn block pointing into it. */
+	build_v5(b, XST_DIR3_DATA_MAGIC, offs);
+	assert_int_equal(xst_dirblock_parse(b, BLK, &geo5, 3, XST_DIRBLK_DATA, &d, &info), 0);
+	assert_int_equal(info.hash_verified, 0);
+	memset(leaf, 0, BLK);
+	put16(leaf + 8, XST_DIR3_LEAFN_MAGIC);
+	put16(leaf + XST_DA3_BLKINFO_SIZE, 6);
+	for (size_t i = 0; i < 5; i++) {
+		put32(leaf + 64 + i * 8, xst_da_hashname((const uint8_t *)names[i], strlen(names[i])));
+		put32(leaf + 64 + i * 8 + 4, (3 * BLK + offs[i]) / 8);
+	}
+	/* A stale pair (address 0) is skipped. */
+	put32(leaf + 64 + 5 * 8, 0x12345678);
+	seal(leaf, BLK, XST_DA3_CRC_OFF);
+	assert_int_equal(xst_dirleaf_parse(leaf, BLK, &geo5, &l, &info), 0);
+	assert_true(info.magic_ok);
+	assert_true(info.crc_ok);
+	assert_int_equal(l.n, 5);
+	/* Rot one name: four of five confirmed. */
+	d.v[4].name[0] ^= 1;
+	assert_int_equal(xst_dirents_check_leaf(&d, &l, &geo5), 4);
+	assert_false(d.v[4].flags & XST_DENT_HASH_VERIFIED);
+	assert_true(d.v[0].flags & XST_DENT_HASH_VERIFIED);
+	xst_dirleaf_free(&l);
+
+	/* Huge count: bounded by the block. */
+	put16(leaf + XST_DA3_BLKINFO_SIZE, 0xffff);
+	assert_int_equal(xst_dirleaf_parse(leaf, BLK, &geo5, &l, &info), 0);
+	assert_false(info.tail_ok);
+	assert_int_equal(l.n, 5);
+	xst_dirleaf_free(&l);
 	xst_dirents_free(&d);
 }
 
@@ -440,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_damaged_entry_resync),
 		cmocka_unit_test(test_namelen_zero_and_ino),
 		cmocka_unit_test(test_tag_mismatch),
+		cmocka_unit_test(test_unused_length_damage),
+		cmocka_unit_test(test_leaf_blocks),
 		cmocka_unit_test(test_entry_past_end),
 		cmocka_unit_test(test_v4_and_skipped),
 		cmocka_unit_test(test_shortform),
