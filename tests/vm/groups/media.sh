@@ -1,0 +1,165 @@
+#!/bin/bash
+# xst-vm: --disk 2G --disk 64M --timeout 900
+# xfs_scrub -x against real read errors.  The filesystem sits on a
+# device-mapper device made of linear segments over /dev/vda, with `error`
+# segments placed exactly on chosen blocks of chosen files, one on an
+# unwritten (preallocated) extent and one in free space, and one more free
+# space region mapped onto /dev/vdb so that any read of it shows in vdb's
+# read counter.  Both verification paths (XFS_IOC_VERIFY_MEDIA and the
+# O_DIRECT fallback) must name exactly the files that own the bad blocks,
+# at the right offsets, never read free space, and agree with upstream's
+# xfs_scrub -x in the same boot.
+set -u
+. /project/tests/lib/tap.sh
+scrub=$XST_BUILD/scrub/xfs_scrub
+upstream=/usr/sbin/xfs_scrub
+mnt=/mnt/media dm=xst-media dev=/dev/mapper/xst-media
+modprobe dm-mod 2>/dev/null
+
+sz=$(blockdev --getsz /dev/vda)
+echo "0 $sz linear /dev/vda 0" | dmsetup create --noudevsync $dm && dmsetup mknodes
+mkdir -p $mnt
+if ! mkfs.xfs -q -f -K $dev || ! mount $dev $mnt; then
+	t_fail "dm device, mkfs and mount" "cannot prepare $dev"
+	t_done
+fi
+mkdir -p $mnt/d1/sub $mnt/d2
+xfs_io -f -c 'pwrite -S 0x61 0 4m' -c fsync $mnt/d1/sub/bad1 >/dev/null
+xfs_io -f -c 'pwrite -S 0x62 0 1m' -c fsync $mnt/d2/bad2 >/dev/null
+xfs_io -f -c 'pwrite -S 0x63 0 4m' -c fsync $mnt/good >/dev/null
+xfs_io -f -c 'falloc 0 1m' $mnt/prealloc
+for i in $(seq 1 20); do echo "small $i" >$mnt/d2/small$i; done
+sync
+
+# ext LINE: "START END" of the [START..END] in an xfs_bmap or fsmap line.
+ext='s = $0; sub(/^[^[]*\[/, "", s); sub(/\].*/, "", s); split(s, a, /\.\./)'
+# sector FILE OFFSET: the device sector holding byte OFFSET of FILE.
+sector() {
+	xfs_bmap "$1" | awk -v off=$(($2 / 512)) "/\\[/ && !/hole/ { $ext"'
+		if (off >= a[1] && off <= a[2]) { split($0, f, /: */); split(f[3], d, /\.\./)
+			print d[1] + (off - a[1]); exit } }'
+}
+# A 1 MiB slice in the middle of the largest free extent, far from any data
+# so that nobody's read merging could reach it.
+free_start=$(xfs_io -c 'fsmap -d' $mnt | awk "/free space/ { $ext"'
+	len = a[2] - a[1] + 1; if (len > best) { best = len; st = a[1] } }
+	END { print st + int(best / 2) }')
+b1=$(sector $mnt/d1/sub/bad1 $((1024 * 1024)))
+b2=$(sector $mnt/d2/bad2 40960)
+bp=$(sector $mnt/prealloc 65536)
+echo "# bad1 sector $b1, bad2 sector $b2, prealloc sector $bp, free region $free_start"
+if [ -z "$b1" ] || [ -z "$b2" ] || [ -z "$bp" ] || [ -z "$free_start" ]; then
+	t_fail "locate file blocks" "b1=$b1 b2=$b2 bp=$bp free=$free_start"
+	t_done
+fi
+fv=$free_start fe=$((free_start + 4096))	# vdb-backed region, error region
+
+# The table: special segments sorted by start, linear /dev/vda in between.
+table() {
+	printf '%s %s %s\n' "$b1" 16 error "$b2" 8 error "$bp" 8 error \
+		"$fv" 2048 "linear /dev/vdb 0" "$fe" 2048 error | sort -n | {
+		pos=0
+		while read -r s n what; do
+			[ "$s" -gt "$pos" ] && echo "$pos $((s - pos)) linear /dev/vda $pos"
+			echo "$s $n $what"
+			pos=$((s + n))
+		done
+		[ "$pos" -lt "$sz" ] && echo "$pos $((sz - pos)) linear /dev/vda $pos"
+	}
+}
+tbl=$(table)
+echo "# dm table:"; echo "$tbl" | sed 's/^/#   /'
+dmsetup suspend --noudevsync $dm && echo "$tbl" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm
+if dmsetup table $dm | grep -c error | grep -qx 4; then
+	t_ok "dm table with error segments on bad1, bad2, prealloc and free space"
+else
+	t_fail "dm table with error segments" "$(dmsetup table $dm)"
+	t_done
+fi
+# Prove the error segments bite where they are, and only there.
+if ! dd if=$dev of=/dev/null bs=512 skip=$b1 count=1 iflag=direct 2>/dev/null &&
+   dd if=$dev of=/dev/null bs=512 skip=$((b1 + 16)) count=1 iflag=direct 2>/dev/null; then
+	t_ok "reading the dm device fails exactly on the error segment"
+else t_fail "error segment bites" "reads at $b1/$((b1 + 16)) did not fail/succeed as set"; fi
+
+vdb_reads() { awk '{ print $1 }' /sys/block/vdb/stat; }
+expect="$mnt/d1/sub/bad1: media error at data offset 1048576 length 8192.
+$mnt/d2/bad2: media error at data offset 40960 length 4096."
+
+# run NAME CMD...: one scrub run; checks the exact report and that the
+# free-space region on vdb was never read.
+run() {
+	local name=$1 before after got
+	shift
+	before=$(vdb_reads)
+	out=$("$@" 2>&1); rc=$?
+	after=$(vdb_reads)
+	echo "$out" | sed "s/^/#   [$name] /"
+	got=$(echo "$out" | sed -n 's/^Unfixable Error: //p' | sort)
+	if [ "$got" = "$expect" ]; then
+		t_ok "$name: names exactly bad1 and bad2 with their offsets"
+	else t_fail "$name: exact media error report" "got: $(echo "$got" | tr '\n' '|')"; fi
+	if [ $((rc & 1)) -eq 1 ] && [ $((rc & 4)) -eq 0 ]; then
+		t_ok "$name: exit $rc (unfixable bit, no operational error)"
+	else t_fail "$name: exit bits" "exit $rc"; fi
+	if [ "$before" = "$after" ]; then
+		t_ok "$name: free space never read (vdb reads $before -> $after)"
+	else t_fail "$name: free space never read" "vdb reads $before -> $after"; fi
+}
+
+run "VERIFY_MEDIA" "$scrub" -n -x -v $mnt
+if echo "$out" | grep -q "with XFS_IOC_VERIFY_MEDIA"; then
+	t_ok "VERIFY_MEDIA: the kernel path was used (7.2 kernel)"
+else t_fail "VERIFY_MEDIA: kernel path used" "no 'with XFS_IOC_VERIFY_MEDIA' in -v output"; fi
+ours=$(echo "$out" | sed -n 's/^Unfixable Error: \([^:]*\): media error.*/\1/p' | sort -u)
+
+run "O_DIRECT" env XFS_SCRUB_NO_VERIFY_MEDIA=1 "$scrub" -d -n -x -v $mnt
+if echo "$out" | grep -q "with /dev/dm-"; then
+	t_ok "O_DIRECT: the fallback read the block device"
+else t_fail "O_DIRECT: fallback used" "no 'with /dev/dm-N' in -v output"; fi
+
+# Without -d the knob is ignored, as upstream's debug knobs are.
+out=$(XFS_SCRUB_NO_VERIFY_MEDIA=1 "$scrub" -n -x -v $mnt 2>&1)
+if echo "$out" | grep -q "with XFS_IOC_VERIFY_MEDIA"; then
+	t_ok "XFS_SCRUB_NO_VERIFY_MEDIA needs -d"
+else t_fail "XFS_SCRUB_NO_VERIFY_MEDIA needs -d" "$(echo "$out" | grep verifying)"; fi
+
+# Background mode: small reads, one thread, a rest; same findings.
+run "-b" "$scrub" -n -x -bb $mnt
+
+# Progress: fsck -C lines for phase 6 in bytes, ending at the total.
+"$scrub" -n -x -C 3 $mnt 3>/tmp/media-progress >/dev/null 2>&1
+last6=$(grep "^6 " /tmp/media-progress | tail -n1)
+set -- $last6
+if [ -n "$last6" ] && [ "${2:-x}" = "${3:-y}" ] && [ "${4:-}" = "$mnt" ] && [ "${3:-0}" -gt $((8 << 20)) ]; then
+	t_ok "-C: phase 6 progress in bytes ends at its total ($3)"
+else t_fail "-C: phase 6 progress" "last line: '$last6'"; fi
+
+# Upstream in the same boot: the same files.
+before=$(vdb_reads)
+up=$("$upstream" -n -x $mnt 2>&1); uprc=$?
+after=$(vdb_reads)
+echo "$up" | sed 's/^/#   [upstream] /'
+theirs=$(echo "$up" | sed -n 's/^Unfixable Error: \([^:]*\): media error.*/\1/p' | sort -u)
+if [ -n "$theirs" ] && [ "$ours" = "$theirs" ]; then
+	t_ok "upstream xfs_scrub -x names the same files ($(echo $theirs))"
+else t_fail "same files as upstream" "ours: $(echo $ours); upstream (exit $uprc): $(echo $theirs)"; fi
+ours_lines=$(echo "$expect" | sort)
+up_lines=$(echo "$up" | sed -n 's/^Unfixable Error: //p' | sort)
+if [ "$ours_lines" = "$up_lines" ]; then
+	t_ok "upstream's Unfixable Error lines are identical to ours"
+else echo "# upstream lines differ from ours (files match; see above)"; fi
+echo "# upstream read the vdb free-space region: $before -> $after reads"
+
+# A clean filesystem: no error segments, exit 0.
+dmsetup suspend --noudevsync $dm && echo "0 $sz linear /dev/vda 0" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm
+out=$("$scrub" -n -x $mnt 2>&1); rc=$?
+if [ "$rc" -eq 0 ] && ! echo "$out" | grep -q "media error"; then
+	t_ok "clean device: exit 0, no media errors"
+else t_fail "clean device" "exit $rc: $out"; fi
+
+umount $mnt
+dmsetup remove --noudevsync $dm
+t_done
