@@ -251,6 +251,7 @@ struct scan {
 	bool kernel;		/* XFS_IOC_VERIFY_MEDIA */
 	int devfd;		/* O_DIRECT block device */
 	uint32_t fmr_dev;	/* the data device's key in the space map */
+	uint32_t data_key;	/* the key the kernel actually used for it */
 
 	struct xst_media_range *ranges;
 	size_t nr, cap;
@@ -436,12 +437,17 @@ static struct fsmap_head *fsmap_alloc(void)
 	return h;
 }
 
-/* Query the space map of [lo, hi] bytes on all devices; the caller filters. */
-static void fsmap_keys(struct fsmap_head *h, uint64_t lo, uint64_t hi)
+/*
+ * Query the space map of [lo, hi] bytes of device dev (0 and UINT_MAX: all
+ * devices).  Keys compare device first, so a physical bound means nothing
+ * without the right device beside it.
+ */
+static void fsmap_keys(struct fsmap_head *h, uint32_t dev, uint64_t lo, uint64_t hi)
 {
 	memset(h->fmh_keys, 0, sizeof(h->fmh_keys));
+	h->fmh_keys[0].fmr_device = dev;
 	h->fmh_keys[0].fmr_physical = lo;
-	h->fmh_keys[1].fmr_device = UINT_MAX;
+	h->fmh_keys[1].fmr_device = dev ? dev : UINT_MAX;
 	h->fmh_keys[1].fmr_physical = hi;
 	h->fmh_keys[1].fmr_owner = ULLONG_MAX;
 	h->fmh_keys[1].fmr_offset = ULLONG_MAX;
@@ -492,7 +498,7 @@ static int plan(struct scan *sc, uint64_t *skipped_other_dev)
 
 	if (!h)
 		return -ENOMEM;
-	fsmap_keys(h, 0, ULLONG_MAX);
+	fsmap_keys(h, 0, 0, ULLONG_MAX);
 	do {
 		r = xk_getfsmap(sc->fs->fd, h);
 		if (r < 0)
@@ -507,6 +513,7 @@ static int plan(struct scan *sc, uint64_t *skipped_other_dev)
 				*skipped_other_dev += m->fmr_length;
 				continue;
 			}
+			sc->data_key = m->fmr_device;
 			r = push_range(sc, m->fmr_physical, m->fmr_length);
 			if (r < 0)
 				return r;
@@ -526,7 +533,7 @@ static int map_bad(struct scan *sc, const struct xst_media_range *bad)
 
 	if (!h)
 		return -ENOMEM;
-	fsmap_keys(h, bad->start, bad->start + bad->len - 1);
+	fsmap_keys(h, sc->data_key, bad->start, bad->start + bad->len - 1);
 	do {
 		r = xk_getfsmap(sc->fs->fd, h);
 		if (r < 0)
@@ -653,6 +660,7 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
 	/* Reads are whole blocks: a partial one would fail O_DIRECT. */
 	sc.io_max = MAX(sc.io_max - sc.io_max % sc.block, sc.block);
 	sc.fmr_dev = fsmap_devkey(fs->dev);
+	sc.data_key = sc.fmr_dev;
 
 	r = plan(&sc, &other);
 	if (r < 0) {
