@@ -114,7 +114,7 @@ static int fill_entry(struct xst_xattr *e, uint8_t flags, const uint8_t *name, s
  * slots past the header's count, where a match is our only evidence).
  */
 static int leaf_entry(const uint8_t *b, size_t len, size_t ent, size_t names_start,
-		      uint32_t ablock, bool crc_ok, bool need_hash,
+		      uint32_t ablock, bool crc_ok, bool need_hash, uint8_t *seen,
 		      struct xst_xattrs *out, struct xst_attrblock_info *info)
 {
 	uint32_t hashval = xst_be32(b + ent);
@@ -149,6 +149,9 @@ static int leaf_entry(const uint8_t *b, size_t len, size_t ent, size_t names_sta
 	}
 	if (namelen == 0)
 		return 0;
+	/* Two slots naming one name entry (a damaged nameidx): report it once. */
+	if (seen[nameidx / 8] & (1u << (nameidx % 8)))
+		return 0;
 
 	bool hash_ok = xst_attr_hash(ns_of(flags), name, namelen, value, local ? valuelen : 0) == hashval;
 	if (need_hash && !hash_ok)
@@ -157,6 +160,7 @@ static int leaf_entry(const uint8_t *b, size_t len, size_t ent, size_t names_sta
 	struct xst_xattr *e = xattrs_add(out);
 	if (!e)
 		return -ENOMEM;
+	seen[nameidx / 8] |= (uint8_t)(1u << (nameidx % 8));
 	e->local = local;
 	e->ablock = ablock;
 	e->offset = (uint32_t)nameidx;
@@ -236,9 +240,10 @@ int xst_attrblock_parse(const void *buf, size_t len, const struct xst_attr_geo *
 	 * checks (bounds, hash) sort good entries from garbage.
 	 */
 	size_t names_start = info->count_bad ? hdr : hdr + count * XST_ATTR_LEAF_ENTRY;
+	uint8_t seen[65536 / 8] = { 0 };
 	for (size_t i = 0; i < count; i++) {
 		int r = leaf_entry(b, len, hdr + i * XST_ATTR_LEAF_ENTRY, names_start, ablock,
-				   info->crc_ok, false, out, info);
+				   info->crc_ok, false, seen, out, info);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -253,7 +258,7 @@ int xst_attrblock_parse(const void *buf, size_t len, const struct xst_attr_geo *
 		for (size_t i = count; i < max; i++) {
 			size_t ent = hdr + i * XST_ATTR_LEAF_ENTRY;
 			int r = leaf_entry(b, len, ent, ent + XST_ATTR_LEAF_ENTRY, ablock,
-					   info->crc_ok, true, out, info);
+					   info->crc_ok, true, seen, out, info);
 			if (r < 0)
 				return r;
 			if (r == 0)

@@ -269,6 +269,15 @@ static void test_bad_entries(void **state)
 	assert_true(x.v[1].flags & XST_XATTR_NS_BAD);
 	xst_xattrs_free(&x);
 
+	/* Two slots pointing at one name entry: reported once. */
+	build_leaf(b, true, idx);
+	put16(b + hdr + 1 * 8 + 4, idx[0]);
+	b[hdr + 1 * 8 + 6] = b[hdr + 0 * 8 + 6];
+	assert_int_equal(xst_attrblock_parse(b, BLK, &geo5, 0, XST_ATTRBLK_LEAF, &x, &info), 0);
+	assert_int_equal(x.n, NENTS - 1);
+	assert_int_equal(info.dropped, 1);
+	xst_xattrs_free(&x);
+
 	/* Node blocks carry no names; wrong sizes are refused. */
 	memset(b, 0, BLK);
 	put16(b + 8, XST_DA3_NODE_MAGIC);
