@@ -20,12 +20,14 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "breaker.h"
 #include "check.h"
 #include "descr.h"
 #include "fs.h"
 #include "inodes.h"
 #include "kernel.h"
 #include "manager.h"
+#include "repair.h"
 #include "util.h"
 
 struct failed_key {
@@ -43,6 +45,7 @@ struct wctx {
 	struct xst_report rep;
 	bool repair;
 	bool in_scan;
+	bool breaker_reported;
 	uint64_t last_ckpt_ns, last_point_ns, last_psi_ns;
 	struct failed_key failed[64];
 	unsigned int nfailed;
@@ -127,7 +130,14 @@ static void engine_sink(void *data, enum xst_level level, const char *what, cons
 	struct wctx *w = data;
 	int prio = level <= XST_WARN ? LOG_WARNING : LOG_INFO;
 
-	post(w, XSD_MSG_ENGINE, prio, NULL, -1, NULL, 0, "%s: %s", what, msg);
+	/* Findings and repairs get their own structured records (settle_item). */
+	if (level == XST_CORRUPT || level == XST_REPAIRED || level == XST_PREEN)
+		return;
+	/* The record carries the mount point already. */
+	if (!strcmp(what, w->fs->mountpoint))
+		post(w, XSD_MSG_ENGINE, prio, NULL, -1, NULL, 0, "%s", msg);
+	else
+		post(w, XSD_MSG_ENGINE, prio, NULL, -1, NULL, 0, "%s: %s", what, msg);
 }
 
 static void set_state(struct wctx *w, enum xsd_fs_state s)
@@ -187,7 +197,28 @@ static int open_fs(struct wctx *w)
 		w->xfs = xst_fs_free(w->xfs);
 		return r;
 	}
-	w->repair = want_repair(w);
+	w->repair = want_repair(w) && xst_repair_probe(&w->ctx) == 0;
+	w->ctx.mode = w->repair ? XST_MODE_REPAIR : XST_MODE_DRY_RUN;
+	w->ctx.statedir = w->cfg->state_dir;
+	if (w->repair) {
+		r = xst_breaker_open(w->cfg->state_dir, xfs->geo.uuid, &w->ctx.breaker);
+		if (r < 0) {
+			/* No in-flight markers, no repairs: a crash loop is worse than a report. */
+			post(w, XSD_MSG_ENGINE, LOG_ERR, NULL, -1, "error", -r,
+			     "cannot keep repair markers under %s (%s); reporting only",
+			     w->cfg->state_dir, strerror(-r));
+			w->repair = false;
+			w->ctx.mode = XST_MODE_DRY_RUN;
+		} else if (!w->breaker_reported) {
+			w->breaker_reported = true;
+			for (unsigned int i = 0; i < xst_breaker_ntripped(w->ctx.breaker); i++)
+				post(w, XSD_MSG_BREAKER, LOG_ERR, NULL, -1, "breaker", 0,
+				     "%s: a repair did not return in an earlier run; not retrying "
+				     "it (remove the marker in %s to allow it)",
+				     xst_breaker_tripped_descr(w->ctx.breaker, i),
+				     xst_breaker_dir(w->ctx.breaker));
+		}
+	}
 	return 0;
 }
 
@@ -195,27 +226,28 @@ static void close_fs(struct wctx *w)
 {
 	if (!w->xfs)
 		return;
+	w->ctx.breaker = xst_breaker_free(w->ctx.breaker);
 	pthread_mutex_destroy(&w->ctx.lock);
 	pthread_mutex_destroy(&w->rep.lock);
 	w->xfs = xst_fs_free(w->xfs);
 }
 
 /*
- * The one place that asks for a repair, so that switching to the engine's
- * dependency-ordered repair (scrub/repair.h, xst_repair_object) is a
- * one-line change.  Until then: repair what the check flagged, then check
- * those types again so that "repaired" means "verified".
+ * The one place that asks for a repair: the engine's dependency-ordered
+ * repair (scrub/repair.c) with salvage before and accounting after, and a
+ * full re-check of the object.  A first pass may leave types waiting behind
+ * a prerequisite; a targeted repair has no later round, so a final pass
+ * settles them at once.
  */
 static int repair_object(struct wctx *w, struct xst_item *it, uint64_t bad)
 {
 	int r;
 
-	xst_item_recheck(it, bad);
-	r = xst_item_run(&w->ctx.scrubber, it, XFS_SCRUB_IFLAG_REPAIR);
-	if (r < 0)
-		return r;
-	xst_item_recheck(it, bad);
-	return xst_item_run(&w->ctx.scrubber, it, 0);
+	(void)bad;
+	r = xst_repair_object(&w->ctx, it, 0);
+	if (r == XST_RR_PROGRESS || r == XST_RR_STUCK)
+		r = xst_repair_object(&w->ctx, it, XST_RM_FINAL);
+	return r < 0 ? r : 0;
 }
 
 static bool failed_before(struct wctx *w, const struct xst_item *it)
@@ -264,7 +296,7 @@ static void count(struct wctx *w, uint64_t checked, uint64_t corrupt, uint64_t r
 static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 {
 	char d[XST_DESCR_MAX];
-	uint64_t bad = 0, failed = 0, fixed = 0;
+	uint64_t bad = 0, failed = 0, fixed = 0, lost0, restored0, lost, restored;
 	int r;
 
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
@@ -292,17 +324,33 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	if (!w->repair)
 		return 0;
 
+	lost0 = atomic_load(&w->ctx.lost_objects);
+	restored0 = atomic_load(&w->ctx.restored_entries);
 	r = repair_object(w, it, bad);
 	if (r < 0)
 		return r;
+	lost = atomic_load(&w->ctx.lost_objects) - lost0;
+	restored = atomic_load(&w->ctx.restored_entries) - restored0;
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
 		if (!(bad & XST_TYPE_BIT(t)))
 			continue;
 		xst_describe(w->xfs, it, t, d, sizeof(d));
 		if (it->state[t] == XST_ST_DONE && !xst_needs_repair(it->oflags[t])) {
 			fixed |= XST_TYPE_BIT(t);
-			post(w, XSD_MSG_REPAIRED, LOG_NOTICE, it, (int)t, "repaired", 0,
-			     "%s: repaired and verified", d);
+			/* Honest words: never plain "repaired" when the salvage diff says otherwise. */
+			if (lost)
+				post(w, XSD_MSG_REPAIRED_LOSS, LOG_ERR, it, (int)t, "repaired_loss", 0,
+				     "%s: repaired and verified, but entries were lost (%" PRIu64
+				     " restored); see the salvage record under %s", d, restored,
+				     w->cfg->state_dir);
+			else if (restored)
+				post(w, XSD_MSG_REPAIRED_RESTORES, LOG_NOTICE, it, (int)t,
+				     "repaired_restored", 0,
+				     "%s: repaired and verified; %" PRIu64 " entries the rebuild "
+				     "dropped were restored", d, restored);
+			else
+				post(w, XSD_MSG_REPAIRED, LOG_NOTICE, it, (int)t, "repaired", 0,
+				     "%s: repaired and verified", d);
 		} else {
 			failed |= XST_TYPE_BIT(t);
 			post(w, XSD_MSG_REPAIR_FAILED, LOG_ERR, it, (int)t, "failed",
@@ -313,6 +361,10 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	if (failed)
 		remember_failed(w, it, failed);
 	count(w, 0, 0, (uint64_t)__builtin_popcountll(fixed), (uint64_t)__builtin_popcountll(failed));
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.restores += restored;
+	w->fs->sh.losses += lost;
+	pthread_mutex_unlock(&w->fs->sh.lock);
 	return 0;
 }
 
