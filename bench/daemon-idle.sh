@@ -49,6 +49,6 @@ s1=$(switches)
 rss=$(awk '/^VmRSS/{print $2}' /proc/$pid/status)
 hwm=$(awk '/^VmHWM/{print $2}' /proc/$pid/status)
 nfs=$(grep -c 'watching' "$work/log" || true)
-mon=$(grep -c 'no health monitor\|another health monitor' "$work/log" || true)
+mon=$(grep -c 'polling sick flags' "$work/log" || true)
 echo "xfs_scrubd idle for $secs s: $((s1 - s0)) wakeups (all $threads threads), RSS $((rss / 1024)).$(( (rss % 1024) * 10 / 1024 )) MiB (peak $((hwm / 1024)) MiB)"
 echo "filesystems watched: $nfs ($mon polled every $poll, the rest by the kernel's health monitor)"
