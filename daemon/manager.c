@@ -197,6 +197,7 @@ static void write_metrics(struct xsd_manager *m)
 }
 
 static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata);
+static void arm_sched(struct xsd_manager *m);
 
 /* Progress reporting runs only while something is busy: idle means no wakeups. */
 static void arm_ticker(struct xsd_manager *m)
@@ -312,15 +313,16 @@ int xsd_fs_cancel(struct xsd_fs *fs)
 {
 	bool active;
 
-	fs->scan_wanted = false;
 	pthread_mutex_lock(&fs->sh.lock);
-	active = fs->sh.scan_go || fs->sh.st.scan_active;
+	active = fs->scan_wanted || fs->sh.scan_go || fs->sh.st.scan_active;
+	fs->scan_wanted = false;
 	if (active)
 		fs->sh.cancel = true;
 	if (fs->sh.state == XSD_FS_QUEUED)
 		fs->sh.state = XSD_FS_IDLE;
 	pthread_cond_broadcast(&fs->sh.wake);
 	pthread_mutex_unlock(&fs->sh.lock);
+	arm_sched(fs->m);
 	return active ? 0 : -EALREADY;
 }
 
@@ -367,7 +369,12 @@ static uint64_t window_wait(const struct xsd_config *c)
 
 static int on_sched(sd_event_source *s, uint64_t usec, void *userdata);
 
-static void arm_sched(struct xsd_manager *m)
+/*
+ * One timer for the earliest due scan, at least min_delay seconds away.
+ * Filesystems already scanning or queued are not due: the timer is armed
+ * again when their scan ends.
+ */
+static void arm_sched_min(struct xsd_manager *m, uint64_t min_delay)
 {
 	uint64_t now = (uint64_t)time(NULL), next = UINT64_MAX;
 
@@ -377,6 +384,8 @@ static void arm_sched(struct xsd_manager *m)
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
 		uint64_t last, due;
 
+		if (fs->scan_wanted || scanning(fs))
+			continue;
 		pthread_mutex_lock(&fs->sh.lock);
 		last = fs->sh.st.last_scan_end ? fs->sh.st.last_scan_end : fs->first_seen;
 		pthread_mutex_unlock(&fs->sh.lock);
@@ -387,8 +396,14 @@ static void arm_sched(struct xsd_manager *m)
 		return;
 	next = next > now ? next - now : 0;
 	next = MAX(next, window_wait(m->cfg));
+	next = MAX(next, min_delay);
 	(void)sd_event_add_time_relative(m->event, &m->sched_timer, CLOCK_REALTIME,
 					 MAX(next, 1) * 1000000ull, 60 * 1000000ull, on_sched, m);
+}
+
+static void arm_sched(struct xsd_manager *m)
+{
+	arm_sched_min(m, 0);
 }
 
 static int on_sched(sd_event_source *s, uint64_t usec, void *userdata)
@@ -396,7 +411,12 @@ static int on_sched(sd_event_source *s, uint64_t usec, void *userdata)
 	struct xsd_manager *m = userdata;
 	uint64_t now = (uint64_t)time(NULL);
 
-	if (window_wait(m->cfg) == 0 && !(m->cfg->skip_on_battery && on_battery())) {
+	if (m->cfg->skip_on_battery && on_battery()) {
+		/* Look again in a quarter of an hour rather than spin. */
+		arm_sched_min(m, 900);
+		return 0;
+	}
+	if (window_wait(m->cfg) == 0) {
 		for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
 			uint64_t last;
 
