@@ -105,7 +105,20 @@ static int64_t ratelimit(struct xsd_journal *j, const struct xsd_rec *r)
 	uint64_t h = 0xcbf29ce484222325ull, t = now_ns(), n;
 	struct rl_slot *s;
 
-	if (!j->ratelimit_ns)
+	/*
+	 * Only kinds that can repeat in storms (per-object findings, I/O
+	 * errors, diagnostics) are limited; lifecycle records are rare and
+	 * each one means something.
+	 */
+	static const bool limited[XSD_MSG_NR] = {
+		[XSD_MSG_CORRUPTION] = true, [XSD_MSG_REPAIRED] = true,
+		[XSD_MSG_REPAIRED_RESTORES] = true, [XSD_MSG_REPAIRED_LOSS] = true,
+		[XSD_MSG_REPAIR_FAILED] = true, [XSD_MSG_IO_ERROR] = true,
+		[XSD_MSG_ENGINE] = true, [XSD_MSG_MONITOR_BUSY] = true,
+		[XSD_MSG_SHUTDOWN] = true,
+	};
+
+	if (!j->ratelimit_ns || (unsigned int)r->msg >= XSD_MSG_NR || !limited[r->msg])
 		return 0;
 	h = mix(h, &r->msg, sizeof(r->msg));
 	h = mix_str(h, r->mountpoint);
