@@ -43,6 +43,7 @@ struct wctx {
 	struct xst_fs *xfs;
 	struct xst_ctx ctx;
 	struct xst_report rep;
+	struct xst_progress prog;	/* silent: progress goes to the bus */
 	bool repair;
 	bool in_scan;
 	bool breaker_reported;
@@ -190,7 +191,8 @@ static int open_fs(struct wctx *w)
 	xst_report_init(&w->rep, w->fs->mountpoint);
 	w->rep.sink = engine_sink;
 	w->rep.sink_data = w;
-	xst_ctx_init(&w->ctx, xfs, &w->rep, NULL, 1);
+	xst_progress_init(&w->prog, -1, false, w->fs->mountpoint, &w->rep);
+	xst_ctx_init(&w->ctx, xfs, &w->rep, &w->prog, 1);
 	w->ctx.scrubber.rest_us = (uint16_t)w->cfg->rest_us;
 	r = xst_check_setup(&w->ctx, false);
 	if (r < 0) {
@@ -227,6 +229,10 @@ static void close_fs(struct wctx *w)
 	if (!w->xfs)
 		return;
 	w->ctx.breaker = xst_breaker_free(w->ctx.breaker);
+	xst_repair_list_free(&w->ctx.fs_list);
+	xst_repair_list_free(&w->ctx.file_list);
+	pthread_mutex_destroy(&w->prog.lock);
+	pthread_cond_destroy(&w->prog.cond);
 	pthread_mutex_destroy(&w->ctx.lock);
 	pthread_mutex_destroy(&w->rep.lock);
 	w->xfs = xst_fs_free(w->xfs);
