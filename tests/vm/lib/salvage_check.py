@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Ground-truth accounting for the repair tests (runs inside the test VM).
+
+Compares what a file or directory held before the damage (the ground truth)
+with what it holds after a repair, and with the salvage record xfs_scrub
+wrote, and prints one line of counts:
+
+  xattrs TRUTH AFTER [RECORD]   TRUTH/AFTER: `getfattr -d -m - -e hex` dumps
+  dir TRUTH AFTER [RECORD]      TRUTH/AFTER: "INO NAME" lines (ls -1ia style)
+  crc-fix IMAGE OFFSET LEN CRCOFF        recompute an XFS v5 block CRC in place
+  flip IMAGE OFFSET LEN COUNT SEED LO HI flip COUNT random bytes in [LO, HI)
+
+Counts: same (identical after), restored/flagged/lost (by the record's
+fate for the entries that differ or went missing), changed_unflagged and
+missing_unreported (what no record accounts for: the failures to avoid).
+"""
+import random
+import sys
+
+
+def read_xattrs(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#") or "=" not in line:
+                continue
+            name, val = line.split("=", 1)
+            if name.startswith("trusted.") or name.startswith("security.selinux"):
+                continue
+            out[name] = val
+    return out
+
+
+def read_dir(path):
+    out = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.strip().split(None, 1)
+            if len(parts) == 2 and parts[1] not in (".", ".."):
+                out[parts[1]] = parts[0]
+    return out
+
+
+def read_record(path, xattrs):
+    """{name: (fate, value-hex, ino)} from a salvage record."""
+    rec = {}
+    if not path:
+        return rec
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("entry "):
+                continue
+            fields = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+            try:
+                name = bytes.fromhex(fields.get("name", "")).decode("utf-8", "replace")
+            except ValueError:
+                continue
+            ns = ""
+            if xattrs:
+                ns = {"0": "user.", "1": "trusted.", "2": "security."}.get(fields.get("ns"), "")
+            rec[ns + name] = (fields.get("fate"), fields.get("value"), fields.get("ino"))
+    return rec
+
+
+def tally(truth, after, rec, key_is_xattr):
+    c = dict(same=0, restored=0, flagged=0, lost=0, changed_unflagged=0, missing_unreported=0)
+    for name, val in truth.items():
+        fate = rec.get(name if key_is_xattr else name, (None, None, None))[0] if rec else None
+        if name in after and after[name] == val:
+            if fate in ("restored", "flagged"):
+                c[fate] += 1
+            else:
+                c["same"] += 1
+        elif name in after:
+            if fate == "flagged":
+                c["flagged"] += 1
+            else:
+                c["changed_unflagged"] += 1
+        else:
+            if fate == "lost":
+                c["lost"] += 1
+            else:
+                c["missing_unreported"] += 1
+    # An entry that appears under a name the truth never had must be flagged.
+    for name in after:
+        if name not in truth and not name.isdigit():
+            fate = rec.get(name, (None,))[0] if rec else None
+            if fate != "flagged":
+                c["changed_unflagged"] += 1
+    return c
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
+    return crc ^ 0xFFFFFFFF
+
+
+def main(argv):
+    cmd = argv[1]
+    if cmd in ("xattrs", "dir"):
+        reader = read_xattrs if cmd == "xattrs" else read_dir
+        truth, after = reader(argv[2]), reader(argv[3])
+        rec = read_record(argv[4] if len(argv) > 4 else None, cmd == "xattrs")
+        c = tally(truth, after, rec, cmd == "xattrs")
+        print("total=%d " % len(truth) + " ".join("%s=%d" % kv for kv in c.items()))
+    elif cmd == "crc-fix":
+        img, off, ln, crcoff = argv[2], int(argv[3]), int(argv[4]), int(argv[5])
+        with open(img, "r+b") as f:
+            f.seek(off)
+            blk = bytearray(f.read(ln))
+            blk[crcoff:crcoff + 4] = b"\0\0\0\0"
+            blk[crcoff:crcoff + 4] = crc32c(bytes(blk)).to_bytes(4, "little")
+            f.seek(off)
+            f.write(blk)
+    elif cmd == "flip":
+        img, off, ln, count, seed, lo, hi = argv[2], *map(int, argv[3:9])
+        rnd = random.Random(seed)
+        with open(img, "r+b") as f:
+            f.seek(off)
+            blk = bytearray(f.read(ln))
+            for _ in range(count):
+                i = rnd.randrange(lo, hi)
+                blk[i] ^= 1 << rnd.randrange(8)
+            f.seek(off)
+            f.write(blk)
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
