@@ -306,7 +306,8 @@ int xst_dirleaf_parse(const void *buf, size_t len, const struct xst_dir_geo *geo
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
-	if (!buf || !geo || !out || len != geo->dirblksize || len > 65536)
+	if (!buf || !geo || !out || len != geo->dirblksize || len > 65536 ||
+	    len % XST_DIR_DATA_ALIGN)
 		return -EINVAL;
 	size_t hdr = geo->v5 ? XST_DIR3_LEAF_HDR_SIZE : XST_DIR2_LEAF_HDR_SIZE;
 	size_t infosz = geo->v5 ? XST_DA3_BLKINFO_SIZE : XST_DA_BLKINFO_SIZE;
@@ -436,8 +437,13 @@ int xst_dirblock_parse(const void *buf, size_t len, const struct xst_dir_geo *ge
 	if (!buf || !geo || !out || len != geo->dirblksize)
 		return -EINVAL;
 	hdr = geo->v5 ? XST_DIR3_DATA_HDR_SIZE : XST_DIR2_DATA_HDR_SIZE;
-	/* Dir blocks are 4 KiB..64 KiB on disk; tags are 16-bit, so cap there. */
-	if (len < hdr + XST_DIR_BLOCK_TAIL || len > 65536)
+	/*
+	 * Dir blocks are 4 KiB..64 KiB on disk; tags are 16-bit, so cap there.
+	 * Smaller sizes are accepted (tests, fuzzing), but not a size that is
+	 * not a multiple of the entry alignment: leaf addresses count 8-byte
+	 * units across blocks.
+	 */
+	if (len < hdr + XST_DIR_BLOCK_TAIL || len > 65536 || len % XST_DIR_DATA_ALIGN)
 		return -EINVAL;
 
 	bool magic_v5 = geo->v5;

@@ -16,7 +16,7 @@
 
 /* Directory geometry, from the superblock. */
 struct xst_dir_geo {
-	uint32_t dirblksize;	/* bytes per directory block */
+	uint32_t dirblksize;	/* bytes per directory block (multiple of 8, <= 64 KiB) */
 	bool v5;		/* CRC-enabled (v5) layout: 64-byte data header */
 	bool ftype;		/* entries carry a file type byte (always on v5) */
 };
