@@ -393,8 +393,11 @@ static void test_entry_past_end(void **state)
 	assert_int_equal(info.bad_regions, 1);
 	xst_dirents_free(&d);
 
-	/* Wrong length for the geometry. */
+	/* Wrong length for the geometry, or a size leaf addresses cannot express. */
 	assert_int_equal(xst_dirblock_parse(b, BLK - 8, &geo5, 0, XST_DIRBLK_DATA, &d, &info), -EINVAL);
+	const struct xst_dir_geo odd = { .dirblksize = BLK - 4, .v5 = true, .ftype = true };
+	assert_int_equal(xst_dirblock_parse(b, BLK - 4, &odd, 0, XST_DIRBLK_DATA, &d, &info), -EINVAL);
+	assert_int_equal(d.n, 0);
 	free(b);
 }
 
