@@ -457,6 +457,16 @@ static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 	uint64_t now = mono_ns(), win = c->escalate_window_s * 1000000000ull;
 	unsigned int hits = 1;
 
+	/*
+	 * A burst is one episode: checking and repairing an object makes the
+	 * kernel report it again within milliseconds, which is no sign of
+	 * recurring trouble.  Events closer than 2 s to the last one about
+	 * the same object belong to that episode instead of counting.
+	 */
+	for (unsigned int i = 0; i < ARRAY_SIZE(fs->recent); i++)
+		if (fs->recent[i].key == key && fs->recent[i].t_ns &&
+		    now - fs->recent[i].t_ns < 2000000000ull)
+			return false;
 	for (unsigned int i = 0; i < ARRAY_SIZE(fs->recent); i++)
 		if (fs->recent[i].key == key && fs->recent[i].t_ns && now - fs->recent[i].t_ns < win)
 			hits++;

@@ -47,6 +47,16 @@ struct wctx {
 	bool repair;
 	bool in_scan;
 	bool breaker_reported;
+	/*
+	 * Repairs that failed on the first try: repairing one object can
+	 * need another repaired first (a directory's entries are checked
+	 * against its children's parent pointers), so they are tried again
+	 * after the rest of the batch or scan before anyone is told
+	 * "offline repair required".
+	 */
+	struct xst_item *deferred;
+	unsigned int ndeferred, deferred_cap;
+	bool final_pass;
 	uint64_t last_ckpt_ns, last_point_ns, last_psi_ns;
 	struct failed_key failed[64];
 	unsigned int nfailed;
@@ -295,6 +305,26 @@ static void count(struct wctx *w, uint64_t checked, uint64_t corrupt, uint64_t r
 	pthread_mutex_unlock(&sh->lock);
 }
 
+static bool defer(struct wctx *w, const struct xst_item *it, uint64_t types)
+{
+	if (w->ndeferred == w->deferred_cap) {
+		unsigned int cap = w->deferred_cap ? w->deferred_cap * 2 : 16;
+		struct xst_item *n;
+
+		if (cap > 4096)
+			return false;
+		n = realloc(w->deferred, cap * sizeof(*n));
+		if (!n)
+			return false;
+		w->deferred = n;
+		w->deferred_cap = cap;
+	}
+	w->deferred[w->ndeferred] = *it;
+	w->deferred[w->ndeferred].want = types;
+	w->ndeferred++;
+	return true;
+}
+
 /*
  * After a check: report what is broken, repair it when allowed, and report
  * each type's outcome.  Returns 0 or an errno that ends the job.
@@ -316,10 +346,23 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 			     "%s: check failed: %s", d, strerror(-it->err[t]));
 		}
 	}
-	count(w, 1, (uint64_t)__builtin_popcountll(bad), 0, 0);
+	if (w->final_pass && !bad) {
+		/* Deferred, and sound now: another repair fixed it. */
+		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
+			if (!(it->want & XST_TYPE_BIT(t)) || it->state[t] != XST_ST_DONE)
+				continue;
+			xst_describe(w->xfs, it, t, d, sizeof(d));
+			post(w, XSD_MSG_REPAIRED, LOG_NOTICE, it, (int)t, "repaired", 0,
+			     "%s: repaired (after related repairs) and verified", d);
+			count(w, 0, 0, 1, 0);
+		}
+		return 0;
+	}
+	if (!w->final_pass)
+		count(w, 1, (uint64_t)__builtin_popcountll(bad), 0, 0);
 	if (!bad)
 		return 0;
-	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR && !w->final_pass; t++) {
 		if (!(bad & XST_TYPE_BIT(t)))
 			continue;
 		xst_describe(w->xfs, it, t, d, sizeof(d));
@@ -337,6 +380,13 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 		return r;
 	lost = atomic_load(&w->ctx.lost_objects) - lost0;
 	restored = atomic_load(&w->ctx.restored_entries) - restored0;
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++)
+		if ((bad & XST_TYPE_BIT(t)) &&
+		    !(it->state[t] == XST_ST_DONE && !xst_needs_repair(it->oflags[t])))
+			failed |= XST_TYPE_BIT(t);
+	if (failed && !w->final_pass && defer(w, it, failed))
+		bad &= ~failed;		/* told later, after the retry */
+	failed = 0;
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
 		if (!(bad & XST_TYPE_BIT(t)))
 			continue;
@@ -381,6 +431,25 @@ static int run_item(struct wctx *w, struct xst_item *it, const char *origin)
 	if (r < 0)
 		return r;
 	return settle_item(w, it, origin);
+}
+
+/* Check and repair the deferred objects once more; failures are final now. */
+static int flush_deferred(struct wctx *w)
+{
+	int r = 0;
+
+	w->final_pass = true;
+	for (unsigned int i = 0; i < w->ndeferred && r == 0; i++) {
+		struct xst_item it;
+
+		xst_item_init(&it, w->deferred[i].scope, w->deferred[i].agno, w->deferred[i].ino,
+			      w->deferred[i].gen, w->deferred[i].want);
+		it.mode = w->deferred[i].mode;
+		r = run_item(w, &it, "retry");
+	}
+	w->final_pass = false;
+	w->ndeferred = 0;
+	return r;
 }
 
 /* Pop all queued targets (lock held by caller not required). */
@@ -432,6 +501,9 @@ static int run_targets(struct wctx *w)
 		}
 		for (unsigned int i = 0; i < n && r == 0; i++)
 			r = run_item(w, &items[i], "health event");
+		/* Inside a scan, deferred repairs wait for the end of the scan. */
+		if (r == 0 && !w->in_scan)
+			r = flush_deferred(w);
 		if (opened_here)
 			close_fs(w);
 		if (r < 0) {
@@ -741,6 +813,9 @@ static void run_scan(struct wctx *w)
 	w->in_scan = true;
 	w->last_point_ns = mono_ns();
 	r = scan_phases(w, cur);
+	if (r == 0 || r == -ECANCELED)
+		r = flush_deferred(w) ?: r;
+	w->ndeferred = 0;
 	w->in_scan = false;
 	if (r < 0 && r != -ECANCELED && r != -EINTR)
 		report_fatal(w, r);
@@ -853,6 +928,7 @@ void *xsd_worker_main(void *arg)
 	sh->worker_exited = true;
 	pthread_mutex_unlock(&sh->lock);
 	close_fs(&w);
+	free(w.deferred);
 	xsd_manager_kick(fs->m);
 	return NULL;
 }
