@@ -8,9 +8,11 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "breaker.h"
 #include "check.h"
 #include "descr.h"
 #include "inodes.h"
@@ -29,7 +31,18 @@ void xst_ctx_init(struct xst_ctx *ctx, struct xst_fs *fs, struct xst_report *rep
 	ctx->mode = XST_MODE_DRY_RUN;
 	xst_repair_list_init(&ctx->fs_list);
 	xst_repair_list_init(&ctx->file_list);
+	ctx->ag_inobt_bad = calloc(fs->geo.agcount, 1);	/* NULL-tolerant users */
 	pthread_mutex_init(&ctx->lock, NULL);
+}
+
+void xst_ctx_fini(struct xst_ctx *ctx)
+{
+	xst_breaker_free(ctx->breaker);
+	ctx->breaker = NULL;
+	xst_repair_list_free(&ctx->fs_list);
+	xst_repair_list_free(&ctx->file_list);
+	free(ctx->ag_inobt_bad);
+	ctx->ag_inobt_bad = NULL;
 }
 
 static void set_fatal(struct xst_ctx *ctx, int r)
@@ -157,7 +170,9 @@ void xst_check_report_item(struct xst_ctx *ctx, const struct xst_item *it)
  * spot, or queued for phase 4.  Spot repairs of inodes wait while fs-level
  * repairs are pending, since files are rebuilt from that metadata.
  */
-enum { XST_SPOT_NEVER, XST_SPOT_IF_FS_CLEAN, XST_SPOT_ALWAYS };
+enum { XST_SPOT_NEVER, XST_SPOT_IF_FS_CLEAN, XST_SPOT_ALWAYS, XST_SPOT_IF_INOBT };
+
+static bool ag_inobt_broken(const struct xst_item *it);
 
 static int run_item_spot(struct xst_ctx *ctx, struct xst_item *it, int spot)
 {
@@ -169,6 +184,14 @@ static int run_item_spot(struct xst_ctx *ctx, struct xst_item *it, int spot)
 	}
 	xst_check_report_item(ctx, it);
 	atomic_fetch_add(&ctx->objects_checked, 1);
+	if (spot == XST_SPOT_IF_INOBT) {
+		/* A broken inode index hides inodes from phase 3: fix it at once. */
+		bool broken = ag_inobt_broken(it);
+
+		spot = broken ? XST_SPOT_ALWAYS : XST_SPOT_NEVER;
+		if (broken && ctx->ag_inobt_bad)
+			ctx->ag_inobt_bad[it->agno] = 1;
+	}
 	if (ctx->mode == XST_MODE_DRY_RUN || !xst_item_needs_work(ctx, it))
 		return ctx->fatal;
 
@@ -179,6 +202,8 @@ static int run_item_spot(struct xst_ctx *ctx, struct xst_item *it, int spot)
 			set_fatal(ctx, r);
 			return r;
 		}
+		if (it->scope == XST_SCOPE_AG && ctx->ag_inobt_bad)
+			ctx->ag_inobt_bad[it->agno] = ag_inobt_broken(it);
 		if (r == XST_RR_DONE)
 			return ctx->fatal;
 	}
@@ -229,8 +254,7 @@ static void *ag_worker(void *arg)
 			      agno == 0 ? types & ~XST_TYPE_BIT(XFS_SCRUB_TYPE_SB) : types);
 		if (agno == 0)
 			it.state[XFS_SCRUB_TYPE_SB] = XST_ST_ABSENT;
-		/* A broken inode btree would hide inodes from phase 3: fix it now. */
-		run_item_spot(ctx, &it, ag_inobt_broken(&it) ? XST_SPOT_ALWAYS : XST_SPOT_NEVER);
+		run_item_spot(ctx, &it, XST_SPOT_IF_INOBT);
 		xst_progress_add(ctx->prog, 1);
 	}
 }
@@ -321,19 +345,68 @@ static int inode_fn(const struct xst_fs *fs, const struct xfs_bulkstat *bs, void
 	return ctx->fatal;
 }
 
+struct inode_walk {
+	struct xst_ctx *ctx;
+	atomic_uint next;
+};
+
+/*
+ * An AG whose inode index is broken cannot be walked: say so for that AG and
+ * go on with the others, instead of ending the whole run on one bad btree.
+ */
+static void inode_walk_failed(struct xst_ctx *ctx, uint32_t agno, int r)
+{
+	char d[64];
+
+	snprintf(d, sizeof(d), "AG %u inode btree", agno);
+	xst_msg(ctx->rep, XST_CORRUPT, d, "Inode scan failed (%s); offline repair required.",
+		strerror(-r));
+}
+
+static void *inode_ag_worker(void *arg)
+{
+	struct inode_walk *w = arg;
+	struct xst_ctx *ctx = w->ctx;
+
+	for (;;) {
+		unsigned int agno = atomic_fetch_add(&w->next, 1);
+		int r;
+
+		if (agno >= ctx->fs->geo.agcount || ctx->stop)
+			return NULL;
+		if (ctx->ag_inobt_bad && ctx->ag_inobt_bad[agno]) {
+			/* Already reported in phase 2; its inodes wait for that repair. */
+			xst_msg(ctx->rep, XST_INFO, ctx->fs->mountpoint,
+				"AG %u: inodes not scanned until its inode btree is repaired.", agno);
+			continue;
+		}
+		r = xst_scan_ag_inodes(ctx->fs, agno, inode_fn, ctx, &ctx->stop);
+		switch (r) {
+		case 0:
+			break;
+		case -EUCLEAN:
+		case -EBADMSG:
+			inode_walk_failed(ctx, agno, r);
+			break;
+		default:
+			if (!ctx->fatal) {
+				xst_msg_errno(ctx->rep, ctx->fs->mountpoint, r);
+				set_fatal(ctx, r);
+			}
+			return NULL;
+		}
+	}
+}
+
 int xst_check_inodes(struct xst_ctx *ctx)
 {
 	struct xfs_fsop_counts c = { 0 };
-	int r;
+	struct inode_walk w = { .ctx = ctx };
 
 	if (xk_fscounts(ctx->fs->fd, &c) < 0)
 		c.allocino = 0;
 	xst_progress_phase(ctx->prog, 3, "Scan all inodes.", c.allocino - c.freeino);
-	r = xst_scan_inodes(ctx->fs, ctx->nthreads, inode_fn, ctx, &ctx->stop);
-	if (r < 0 && !ctx->fatal) {
-		xst_msg_errno(ctx->rep, ctx->fs->mountpoint, r);
-		set_fatal(ctx, r);
-	}
+	run_parallel(ctx, inode_ag_worker, &w, MIN(ctx->nthreads, ctx->fs->geo.agcount));
 	return ctx->fatal;
 }
 

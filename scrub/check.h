@@ -44,12 +44,16 @@ struct xst_ctx {
 	int fatal;			/* -errno that ended the run, or 0 */
 	pthread_mutex_t lock;		/* protects preen_seen and fatal */
 	bool preen_seen[XST_SCRUB_TYPE_NR];
+	uint8_t *ag_inobt_bad;		/* per AG: inode index still broken after phase 2 */
 	atomic_uint_fast64_t inodes_checked;
 	atomic_uint_fast64_t objects_checked;
 };
 
 void xst_ctx_init(struct xst_ctx *ctx, struct xst_fs *fs, struct xst_report *rep,
 		  struct xst_progress *prog, unsigned int nthreads);
+
+/* Release what the context owns (repair lists, breaker, per-AG state). */
+void xst_ctx_fini(struct xst_ctx *ctx);
 
 /*
  * Probe the kernel: scrub at all, vectored scrub.  On failure the reason has

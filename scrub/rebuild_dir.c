@@ -21,6 +21,7 @@
 #include "check.h"
 #include "dirblock.h"
 #include "kernel.h"
+#include "ondisk.h"
 #include "salvage.h"
 #include "util.h"
 
@@ -90,7 +91,7 @@ struct dirctx {
 	bool single_block;
 };
 
-static int parse_block(void *arg, uint64_t lblk, const void *buf, size_t len)
+static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
 {
 	struct dirctx *c = arg;
 	struct xst_dirents out = { 0 };
@@ -98,6 +99,13 @@ static int parse_block(void *arg, uint64_t lblk, const void *buf, size_t len)
 	int r;
 
 	c->s->raw_blocks++;
+	if (c->geo.v5) {
+		/* A magic-only damage leaves the checksum provable: see the fixup. */
+		static const uint32_t magics[] = { XST_DIR3_DATA_MAGIC, XST_DIR3_BLOCK_MAGIC };
+
+		xst_salvage_magic_fixup(buf, len, 0, XST_DIR3_CRC_OFF, magics,
+					ARRAY_SIZE(magics), false);
+	}
 	r = xst_dirblock_parse(buf, len, &c->geo, (uint32_t)lblk,
 			       c->single_block ? XST_DIRBLK_BLOCK : XST_DIRBLK_DATA, &out, &info);
 	if (r < 0) {

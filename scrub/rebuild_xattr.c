@@ -16,6 +16,7 @@
 
 #include "attrblock.h"
 #include "check.h"
+#include "ondisk.h"
 #include "salvage.h"
 #include "util.h"
 
@@ -78,12 +79,13 @@ static void collect_readable(struct xst_salvage *s, int fd)
 
 struct blockset {
 	uint32_t bs;
+	bool v5;
 	void **blk;		/* indexed by attr fork block, NULL = not read */
 	size_t nblk;
 	unsigned int count;
 };
 
-static int keep_block(void *arg, uint64_t lblk, const void *buf, size_t len)
+static int keep_block(void *arg, uint64_t lblk, void *buf, size_t len)
 {
 	struct blockset *b = arg;
 
@@ -94,6 +96,16 @@ static int keep_block(void *arg, uint64_t lblk, const void *buf, size_t len)
 		return -ENOMEM;
 	memcpy(b->blk[lblk], buf, len);
 	b->count++;
+	if (b->v5) {
+		/* Leaf and node blocks keep a be16 magic at 8, remote blocks a be32 at 0. */
+		static const uint32_t da[] = { XST_ATTR3_LEAF_MAGIC, XST_DA3_NODE_MAGIC };
+		static const uint32_t rmt[] = { XST_ATTR3_RMT_MAGIC };
+
+		if (!xst_salvage_magic_fixup(b->blk[lblk], len, XST_DA_MAGIC_OFF, XST_DA3_CRC_OFF,
+					     da, ARRAY_SIZE(da), true))
+			xst_salvage_magic_fixup(b->blk[lblk], len, 0, XST_ATTR3_RMT_CRC_OFF,
+						rmt, ARRAY_SIZE(rmt), false);
+	}
 	return 0;
 }
 
@@ -127,7 +139,8 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 	const struct xst_fs *fs = ctx->fs;
 	struct xst_attr_geo geo = { .blksize = fs->geo.blocksize,
 				    .v5 = fs->geo.flags & XFS_FSOP_GEOM_FLAGS_V5SB };
-	struct blockset b = { .bs = fs->geo.blocksize, .nblk = MAX_ATTR_BLOCKS };
+	struct blockset b = { .bs = fs->geo.blocksize, .nblk = MAX_ATTR_BLOCKS,
+			      .v5 = fs->geo.flags & XFS_FSOP_GEOM_FLAGS_V5SB };
 	struct xst_xattrs xs = { 0 };
 	struct xst_raw_inode ri;
 	int r;

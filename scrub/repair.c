@@ -265,10 +265,21 @@ static unsigned int count_work(const struct xst_ctx *ctx, const struct xst_item 
 	return n;
 }
 
+/*
+ * A repair the kernel calls successful while the re-check keeps finding the
+ * object broken would otherwise go round forever: after this many attempts
+ * on one object, the next one is its final one.
+ */
+#define XST_MAX_REPAIR_ATTEMPTS 4
+#define XST_MAX_ROUNDS 16
+
 int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int flags)
 {
 	unsigned int before = count_work(ctx, it), after;
 	bool repaired = false, changed = true;
+
+	if (++it->repair_attempts >= XST_MAX_REPAIR_ATTEMPTS)
+		flags |= XST_RM_FINAL;
 
 	/* Repair in table order; a type with a broken prerequisite waits its turn. */
 	for (unsigned int pass = 0; changed && pass < XST_SCRUB_TYPE_NR; pass++) {
@@ -301,6 +312,7 @@ int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int fla
 
 		xst_item_init(&fresh, it->scope, it->agno, it->ino, it->gen, it->want);
 		fresh.mode = it->mode;
+		fresh.repair_attempts = it->repair_attempts;
 		r = xst_item_run(&ctx->scrubber, &fresh, 0);
 		if (r < 0)
 			return r;
@@ -364,16 +376,24 @@ int xst_repair_everything(struct xst_ctx *ctx)
 
 	xst_progress_phase(ctx->prog, 4, "Repair filesystem.",
 			   ctx->fs_list.n + ctx->file_list.n);
-	for (unsigned int outer = 0; outer < 32 && !ctx->stop; outer++) {
+	for (unsigned int outer = 0; outer < XST_MAX_ROUNDS && !ctx->stop; outer++) {
 		int p = 0;
 
 		/* Filesystem and AG metadata first: files are rebuilt from it. */
-		while ((r = repair_round(ctx, &ctx->fs_list, 0)) > 0)
+		for (unsigned int i = 0; i < XST_MAX_ROUNDS; i++) {
+			r = repair_round(ctx, &ctx->fs_list, 0);
+			if (r <= 0)
+				break;
 			p += r;
+		}
 		if (r < 0)
 			return r;
-		while ((r = repair_round(ctx, &ctx->file_list, 0)) > 0)
+		for (unsigned int i = 0; i < XST_MAX_ROUNDS; i++) {
+			r = repair_round(ctx, &ctx->file_list, 0);
+			if (r <= 0)
+				break;
 			p += r;
+		}
 		if (r < 0)
 			return r;
 		if (p == 0)

@@ -20,6 +20,7 @@
 #include "check.h"
 #include "descr.h"
 #include "kernel.h"
+#include "ondisk.h"
 #include "salvage.h"
 #include "util.h"
 
@@ -553,4 +554,33 @@ int xst_salvage_read_inode(const struct xst_fs *fs, uint64_t ino, struct xst_raw
 		ri->afork_len = isize - core - forkoff;
 	}
 	return 0;
+}
+
+bool xst_salvage_magic_fixup(void *buf, size_t len, size_t magic_off, size_t crc_off,
+			     const uint32_t *magics, size_t nmagics, bool be16)
+{
+	uint8_t *b = buf, saved[4];
+	size_t mlen = be16 ? 2 : 4;
+
+	if (!xst_fits(len, magic_off, mlen) || !xst_fits(len, crc_off, 4) ||
+	    xst_xfs_block_crc_ok(buf, len, crc_off))
+		return false;
+	memcpy(saved, b + magic_off, mlen);
+	for (size_t i = 0; i < nmagics; i++) {
+		uint32_t m = magics[i];
+
+		if (be16) {
+			b[magic_off] = (uint8_t)(m >> 8);
+			b[magic_off + 1] = (uint8_t)m;
+		} else {
+			b[magic_off] = (uint8_t)(m >> 24);
+			b[magic_off + 1] = (uint8_t)(m >> 16);
+			b[magic_off + 2] = (uint8_t)(m >> 8);
+			b[magic_off + 3] = (uint8_t)m;
+		}
+		if (xst_xfs_block_crc_ok(buf, len, crc_off))
+			return true;
+	}
+	memcpy(b + magic_off, saved, mlen);
+	return false;
 }

@@ -88,7 +88,7 @@ int xst_salvage_open(const struct xst_fs *fs, uint64_t ino, uint32_t gen);
  * selects the attr fork) and call fn for each fs block with its logical
  * block number in the fork.  Holes are skipped.  0 or -errno.
  */
-typedef int (*xst_block_fn)(void *arg, uint64_t lblk, const void *buf, size_t len);
+typedef int (*xst_block_fn)(void *arg, uint64_t lblk, void *buf, size_t len);
 int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 			  uint64_t max_lblk, xst_block_fn fn, void *arg);
 
@@ -132,3 +132,13 @@ int xst_salvage_read_inode(const struct xst_fs *fs, uint64_t ino, struct xst_raw
 #define XST_DINODE_FMT_LOCAL	1
 #define XST_DINODE_FMT_EXTENTS	2
 #define XST_DINODE_FMT_BTREE	3
+
+/*
+ * A v5 block whose checksum fails may be damaged only in its magic number.
+ * For each candidate magic (be32, or be16 when the value fits 16 bits) at
+ * magic_off: if the stored CRC matches the block with that magic put back,
+ * everything else in the block is verified, so patch the buffer (our copy)
+ * and return true.  Otherwise leave it alone and return false.
+ */
+bool xst_salvage_magic_fixup(void *buf, size_t len, size_t magic_off, size_t crc_off,
+			     const uint32_t *magics, size_t nmagics, bool be16);

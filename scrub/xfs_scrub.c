@@ -404,6 +404,7 @@ int main(int argc, char **argv)
 		ctx.scrubber.rest_us = (uint16_t)MIN(100u * (o.background - 1), 65535u);
 
 	if (o.autofsck && !mode_from_autofsck(&ctx, &rep)) {
+		xst_ctx_fini(&ctx);
 		xst_fs_free(fs);
 		return 0;
 	}
@@ -478,9 +479,7 @@ out:
 	xst_check_bill_of_health(&ctx);
 	xst_report_summary(&rep, ctx.setup_ok, ctx.mode == XST_MODE_REPAIR);
 	rc = xst_report_exit_code(&rep);
-	xst_breaker_free(ctx.breaker);
-	xst_repair_list_free(&ctx.fs_list);
-	xst_repair_list_free(&ctx.file_list);
+	xst_ctx_fini(&ctx);
 	xst_fs_free(fs);
 	if (service) {
 		/* A kernel without online scrub is not a service failure. */

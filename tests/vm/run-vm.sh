@@ -101,6 +101,13 @@ log=${XST_VM_LOG:-}
 [ -n "$log" ] && cp "$work/console.log" "$log"
 if [ -f "$work/results/log" ]; then cat "$work/results/log"; fi
 oops=$(grep -m1 -n -E 'Oops|BUG: |Kernel panic|general protection fault|kernel BUG' "$work/console.log" | cut -d: -f1 || true)
+# init exiting during power-off, after the test wrote its status, is the
+# shutdown path, not a kernel fault.
+if [ -n "$oops" ] && [ -f "$work/results/status" ] &&
+   ! grep -q -E 'Oops|BUG: |general protection fault|kernel BUG' "$work/console.log" &&
+   grep -q 'Attempted to kill init' "$work/console.log"; then
+	oops=
+fi
 if [ -n "$oops" ]; then
 	echo "run-vm: KERNEL OOPS in $test:" >&2
 	tail -n +"$oops" "$work/console.log" | head -n 25 | sed 's/^/  | /' >&2
