@@ -499,8 +499,23 @@ static int run_targets(struct wctx *w)
 			report_fatal(w, r);
 			break;
 		}
-		for (unsigned int i = 0; i < n && r == 0; i++)
-			r = run_item(w, &items[i], "health event");
+		for (unsigned int i = 0; i < n && r == 0; i++) {
+			struct xst_item *it = &items[i];
+
+			/*
+			 * A sick inode gets all of its checks, not only the
+			 * reported ones: with parent pointers, damage to the
+			 * xattr fork also takes the inode's parent pointers,
+			 * and they must be rebuilt from the parent's entry now,
+			 * before a later check of the parent directory rebuilds
+			 * it from the (missing) parent pointers and drops the
+			 * name (seen in the VM: the file ended in lost+found).
+			 */
+			if (it->scope == XST_SCOPE_INODE)
+				xst_item_init(it, it->scope, 0, it->ino, it->gen,
+					      it->want | xst_inode_types(w->xfs, it->mode));
+			r = run_item(w, it, "health event");
+		}
 		/* Inside a scan, deferred repairs wait for the end of the scan. */
 		if (r == 0 && !w->in_scan)
 			r = flush_deferred(w);
