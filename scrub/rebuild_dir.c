@@ -25,9 +25,10 @@
 #include "salvage.h"
 #include "util.h"
 
-#define MAX_DIR_BLOCKS	65536
-/* Directory data lives in the first 32 GiB of the fork; leaf and free after. */
+#define MAX_LEAF_ENTRIES (1u << 20)
+/* Directory data lives in the first 32 GiB of the fork, the leaves in the next. */
 #define DIR_DATA_BYTES	(UINT64_C(32) << 30)
+#define DIR_LEAF_END	(UINT64_C(64) << 30)
 
 static int ino_gen(const struct xst_fs *fs, uint64_t ino, uint32_t *gen, uint32_t *nlink)
 {
@@ -49,6 +50,83 @@ static int ino_gen(const struct xst_fs *fs, uint64_t ino, uint32_t *gen, uint32_
 	if (nlink)
 		*nlink = req.bs[0].bs_nlink;
 	return 0;
+}
+
+/*
+ * The leaf blocks map each entry's address to the hash of its name.  A name
+ * parsed from a damaged data block whose hash matches its leaf entry is
+ * proven intact, whatever the block's checksum says; one that does not
+ * match was changed by the damage and can only be flagged.
+ */
+struct leafhash {
+	uint32_t addr;		/* entry address in 8-byte units of the data space */
+	uint32_t hash;
+};
+
+struct dirctx {
+	struct xst_salvage *s;
+	struct xst_dir_geo geo;
+	bool single_block;
+	struct leafhash *lh;
+	size_t nlh, caplh;
+	struct xst_dirents raw;		/* entries parsed from data blocks */
+};
+
+static void add_leaf(struct dirctx *c, const uint8_t *b, size_t len, size_t first, uint32_t count)
+{
+	if (count > (len - first) / 8)
+		return;		/* a damaged count: trust none of it */
+	for (uint32_t i = 0; i < count && c->nlh < MAX_LEAF_ENTRIES; i++) {
+		const uint8_t *e = b + first + (size_t)i * 8;
+		uint32_t addr = xst_be32(e + 4);
+
+		if (addr == 0)
+			continue;	/* stale entry */
+		if (c->nlh == c->caplh) {
+			size_t cap = c->caplh ? c->caplh * 2 : 256;
+			struct leafhash *n = reallocarray(c->lh, cap, sizeof(*n));
+
+			if (!n)
+				return;
+			c->lh = n;
+			c->caplh = cap;
+		}
+		c->lh[c->nlh++] = (struct leafhash){ .addr = addr, .hash = xst_be32(e) };
+	}
+}
+
+static void parse_leaf_block(struct dirctx *c, const uint8_t *b, size_t len)
+{
+	uint16_t magic;
+
+	if (!c->geo.v5 || len < 64)
+		return;
+	magic = xst_be16(b + XST_DA_MAGIC_OFF);
+	if (magic == XST_DIR3_LEAF1_MAGIC || magic == XST_DIR3_LEAFN_MAGIC)
+		add_leaf(c, b, len, 64, xst_be16(b + 56));
+}
+
+/* A single-block directory keeps its leaf entries just before the 8-byte tail. */
+static void parse_block_tail(struct dirctx *c, const uint8_t *b, size_t len)
+{
+	uint32_t count;
+
+	if (len < 16)
+		return;
+	count = xst_be32(b + len - 8);
+	if (count > (len - 8) / 8)
+		return;
+	add_leaf(c, b, len - 8, len - 8 - (size_t)count * 8, count);
+}
+
+static int leaf_hash_of(const struct dirctx *c, uint32_t addr, uint32_t *hash)
+{
+	for (size_t i = 0; i < c->nlh; i++)
+		if (c->lh[i].addr == addr) {
+			*hash = c->lh[i].hash;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 static void add_dirent(struct xst_salvage *s, const char *name, size_t len, uint64_t ino,
@@ -85,19 +163,16 @@ static void collect_readable(struct xst_salvage *s, int fd)
 	closedir(d);
 }
 
-struct dirctx {
-	struct xst_salvage *s;
-	struct xst_dir_geo geo;
-	bool single_block;
-};
-
 static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
 {
 	struct dirctx *c = arg;
-	struct xst_dirents out = { 0 };
 	struct xst_dirblock_info info;
 	int r;
 
+	if (lblk * len >= DIR_DATA_BYTES) {
+		parse_leaf_block(c, buf, len);
+		return 0;
+	}
 	c->s->raw_blocks++;
 	if (c->geo.v5) {
 		/* A magic-only damage leaves the checksum provable: see the fixup. */
@@ -107,21 +182,37 @@ static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
 					ARRAY_SIZE(magics), false);
 	}
 	r = xst_dirblock_parse(buf, len, &c->geo, (uint32_t)lblk,
-			       c->single_block ? XST_DIRBLK_BLOCK : XST_DIRBLK_DATA, &out, &info);
+			       c->single_block ? XST_DIRBLK_BLOCK : XST_DIRBLK_DATA, &c->raw, &info);
 	if (r < 0) {
 		c->s->raw_errors++;
 		return 0;
 	}
 	if (!info.crc_ok)
 		c->s->raw_badcrc++;
-	for (size_t i = 0; i < out.n; i++) {
-		const struct xst_dirent *d = &out.v[i];
-
-		add_dirent(c->s, (const char *)d->name, d->namelen, d->ino, XST_SRC_RAW, d->crc_ok,
-			   !(d->flags & XST_DENT_NAME_SUSPECT), d->ftype);
-	}
-	xst_dirents_free(&out);
+	if (c->single_block)
+		parse_block_tail(c, buf, len);
 	return 0;
+}
+
+/* With every block read: judge each raw name against the leaf hashes. */
+static void add_raw_entries(struct dirctx *c)
+{
+	for (size_t i = 0; i < c->raw.n; i++) {
+		const struct xst_dirent *d = &c->raw.v[i];
+		uint64_t byte = (uint64_t)d->dblock * c->geo.dirblksize + d->offset;
+		bool name_ok = !(d->flags & XST_DENT_NAME_SUSPECT), crc_ok = d->crc_ok;
+		uint32_t hash;
+
+		if (leaf_hash_of(c, (uint32_t)(byte >> 3), &hash) == 0) {
+			/* The leaf vouches for the name (or proves it changed). */
+			name_ok = name_ok && hash == xst_da_hashname(d->name, d->namelen);
+			crc_ok = crc_ok || name_ok;
+		} else if (!crc_ok) {
+			name_ok = false;	/* nothing can vouch for it */
+		}
+		add_dirent(c->s, (const char *)d->name, d->namelen, d->ino, XST_SRC_RAW, crc_ok,
+			   name_ok, d->ftype);
+	}
 }
 
 static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
@@ -157,10 +248,13 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 		return;
 	}
 	c.single_block = ri.size == c.geo.dirblksize;
-	r = xst_salvage_read_fork(fs, fd, false, DIR_DATA_BYTES / fs->geo.blocksize - 1,
+	r = xst_salvage_read_fork(fs, fd, false, DIR_LEAF_END / fs->geo.blocksize - 1,
 				  parse_block, &c);
 	if (r < 0)
 		s->raw_err = r;
+	add_raw_entries(&c);
+	xst_dirents_free(&c.raw);
+	free(c.lh);
 }
 
 int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
@@ -211,6 +305,12 @@ static void restore_one(struct xst_ctx *ctx, struct xst_salvage *s, int dirfd, i
 
 	/* Present under its name, same inode: kept. */
 	if (fstatat(dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (st.st_ino == e->ino && !e->name_ok) {
+			/* The rebuild kept a name the damage may have changed. */
+			e->fate = XST_FATE_FLAGGED;
+			snprintf(e->note, sizeof(e->note), "possibly renamed: name unverified");
+			return;
+		}
 		if (st.st_ino == e->ino) {
 			e->fate = XST_FATE_KEPT;
 			return;
@@ -227,8 +327,18 @@ static void restore_one(struct xst_ctx *ctx, struct xst_salvage *s, int dirfd, i
 		return;
 	}
 	if (!e->name_ok) {
-		e->fate = XST_FATE_LOST;
-		snprintf(e->note, sizeof(e->note), "salvaged name not trustworthy");
+		/* Never put a file back under a name the damage may have made up. */
+		if (lpf >= 0 && find_by_ino(lpf, e->ino, other, sizeof(other))) {
+			e->fate = XST_FATE_FLAGGED;
+			snprintf(e->note, sizeof(e->note), "in lost+found/%.24s, name unverified",
+				 other);
+		} else if (find_by_ino(dirfd, e->ino, other, sizeof(other))) {
+			e->fate = XST_FATE_FLAGGED;
+			snprintf(e->note, sizeof(e->note), "possibly renamed to %.40s", other);
+		} else {
+			e->fate = XST_FATE_LOST;
+			snprintf(e->note, sizeof(e->note), "salvaged name not trustworthy");
+		}
 		return;
 	}
 	/* In the directory under another name: possibly renamed by the rebuild. */

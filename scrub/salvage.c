@@ -379,10 +379,11 @@ bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 	char d[XST_DESCR_MAX], lostnames[512] = "";
 	size_t ln = 0;
 
-	if (!kernel_says_fixed) {
-		xst_salvage_save(ctx, s, "repair-failed");
-		return false;
-	}
+	/*
+	 * Even a repair the re-check still calls broken may have rebuilt and
+	 * exchanged the contents: put back what we can either way, and say
+	 * what happened to each entry.  The caller reports the verdict.
+	 */
 	if (type == XFS_SCRUB_TYPE_XATTR)
 		xst_rebuild_xattr_restore(ctx, s);
 	else
@@ -410,8 +411,18 @@ bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 			break;
 		}
 	}
-	xst_salvage_save(ctx, s, "after-repair");
+	xst_salvage_save(ctx, s, kernel_says_fixed ? "after-repair" : "after-failed-repair");
 	atomic_fetch_add(&ctx->restored_entries, restored + flagged);
+	if (!kernel_says_fixed) {
+		/* The verdict comes from the caller; the accounting still matters. */
+		xst_describe(ctx->fs, it, type, d, sizeof(d));
+		if (restored || flagged || lost)
+			xst_msg(ctx->rep, lost ? XST_UNFIXABLE : XST_INFO, d,
+				"The kernel's rebuild changed it: kept %zu, restored %zu, unverified %zu, "
+				"lost %zu%s%s%s.  Salvage record: %s", kept, restored, flagged, lost,
+				lost ? " (" : "", lost ? lostnames : "", lost ? ")" : "", s->record);
+		return false;
+	}
 
 	xst_describe(ctx->fs, it, type, d, sizeof(d));
 	if (lost) {

@@ -7,7 +7,6 @@ wrote, and prints one line of counts:
 
   xattrs TRUTH AFTER [RECORD]   TRUTH/AFTER: `getfattr -d -m - -e hex` dumps
   dir TRUTH AFTER [RECORD]      TRUTH/AFTER: "INO NAME" lines (ls -1ia style)
-  crc-fix IMAGE OFFSET LEN CRCOFF        recompute an XFS v5 block CRC in place
   flip IMAGE OFFSET LEN COUNT SEED LO HI flip COUNT random bytes in [LO, HI)
 
 Counts: same (identical after), restored/flagged/lost (by the record's
@@ -20,7 +19,7 @@ import sys
 
 def read_xattrs(path):
     out = {}
-    with open(path) as f:
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             line = line.rstrip("\n")
             if not line or line.startswith("#") or "=" not in line:
@@ -34,7 +33,8 @@ def read_xattrs(path):
 
 def read_dir(path):
     out = {}
-    with open(path) as f:
+    # Bit rot makes names that are not UTF-8: keep their bytes as they are.
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             parts = line.strip().split(None, 1)
             if len(parts) == 2 and parts[1] not in (".", ".."):
@@ -47,13 +47,13 @@ def read_record(path, xattrs):
     rec = {}
     if not path:
         return rec
-    with open(path) as f:
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             if not line.startswith("entry "):
                 continue
             fields = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
             try:
-                name = bytes.fromhex(fields.get("name", "")).decode("utf-8", "replace")
+                name = bytes.fromhex(fields.get("name", "")).decode("utf-8", "surrogateescape")
             except ValueError:
                 continue
             ns = ""
@@ -91,13 +91,31 @@ def tally(truth, after, rec, key_is_xattr):
     return c
 
 
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
-    return crc ^ 0xFFFFFFFF
+def tally_dir(truth, after, rec):
+    """Directories are matched by inode: a renamed file is the same file."""
+    c = dict(same=0, restored=0, flagged=0, lost=0, changed_unflagged=0, missing_unreported=0)
+    by_ino = {}
+    for name, (fate, _val, ino) in rec.items():
+        by_ino.setdefault(ino, []).append((name, fate))
+    for name, ino in truth.items():
+        fate = rec.get(name, (None,))[0]
+        if after.get(name) == ino:
+            c[fate if fate in ("restored", "flagged") else "same"] += 1
+            continue
+        fates = [f for _n, f in by_ino.get(ino, [])]
+        for want in ("flagged", "lost", "restored"):
+            if want in fates:
+                c[want] += 1
+                break
+        else:
+            c["missing_unreported"] += 1
+    for name, ino in after.items():
+        if name in truth:
+            continue
+        fates = [f for n, f in by_ino.get(ino, []) if n == name]
+        if "flagged" not in fates:
+            c["changed_unflagged"] += 1
+    return c
 
 
 def main(argv):
@@ -106,17 +124,8 @@ def main(argv):
         reader = read_xattrs if cmd == "xattrs" else read_dir
         truth, after = reader(argv[2]), reader(argv[3])
         rec = read_record(argv[4] if len(argv) > 4 else None, cmd == "xattrs")
-        c = tally(truth, after, rec, cmd == "xattrs")
+        c = tally(truth, after, rec, True) if cmd == "xattrs" else tally_dir(truth, after, rec)
         print("total=%d " % len(truth) + " ".join("%s=%d" % kv for kv in c.items()))
-    elif cmd == "crc-fix":
-        img, off, ln, crcoff = argv[2], int(argv[3]), int(argv[4]), int(argv[5])
-        with open(img, "r+b") as f:
-            f.seek(off)
-            blk = bytearray(f.read(ln))
-            blk[crcoff:crcoff + 4] = b"\0\0\0\0"
-            blk[crcoff:crcoff + 4] = crc32c(bytes(blk)).to_bytes(4, "little")
-            f.seek(off)
-            f.write(blk)
     elif cmd == "flip":
         img, off, ln, count, seed, lo, hi = argv[2], *map(int, argv[3:9])
         rnd = random.Random(seed)

@@ -1,0 +1,254 @@
+#!/bin/bash
+# xst-vm: --disk 1G --timeout 1800
+# Repairs that lose nothing (issue 3), each case on a fresh filesystem with
+# the ground truth recorded before the damage, run once with upstream's
+# xfs_scrub and once with ours in the same boot:
+#   xattr leaf, magic damaged (CRC valid): all back, identical, restored
+#   xattr leaf, bit rot (CRC fails): kept+restored+flagged+lost = total,
+#     nothing changed without being flagged
+#   remote xattr value block damaged: restored identical, or reported lost
+#   directory data block, magic damaged, parent pointers: all entries back
+#   directory data block, bit rot, no parent pointers: every entry back under
+#     its name, flagged, or reported lost; none silently renamed
+#   AG btrees (free space AG 1, inode AG 1, rmap AG 2): repaired
+# After each: xfs_repair -n and upstream xfs_scrub -n clean, or our run named
+# the damage left as needing offline repair.  Then the circuit breaker.  The
+# log ends with a table: case, upstream kept/lost, ours kept/restored/
+# flagged/lost.
+set -u
+. /project/tests/lib/tap.sh
+. /project/tests/vm/lib/xfsfixture.sh
+ours=$XST_BUILD/scrub/xfs_scrub
+chk=/project/tests/vm/lib/salvage_check.py
+dev=/dev/vda m=/mnt/rp
+export XFS_SCRUBD_STATE_DIR=/tmp/xst-state
+mkdir -p $m
+table=/tmp/table
+printf '%-22s %-16s %s\n' case "upstream kept/lost" "ours kept/restored/flagged/lost" >$table
+
+# byte offset of the block xfs_db's CMDs end on (from its "stack")
+db_off() { local args=() c; for c in "$@"; do args+=(-c "$c"); done
+	xfs_db "${args[@]}" -c stack $dev 2>/dev/null | sed -n 's/.*byte offset \([0-9]*\),.*/\1/p' | head -n1; }
+
+newest_record() { ls -1t $XFS_SCRUBD_STATE_DIR/salvage/*/ino$1-*-$2-*.rec 2>/dev/null | head -n1; }
+
+# after_checks CASE OUTFILE: xfs_repair -n and upstream -n clean, or ours said so
+after_checks() {
+	local name=$1 out=$2 up rp
+	xfs_scrub -n $m >/tmp/up-n.out 2>&1; up=$?
+	umount $m
+	xfs_repair -n $dev >/tmp/repair-n.out 2>&1; rp=$?
+	if { [ $up -eq 0 ] && [ $rp -eq 0 ]; } || grep -q "offline repair required\|Unmount and run xfs_repair" "$out"; then
+		t_ok "$name: clean afterwards (upstream -n $up, xfs_repair -n $rp)"
+	else
+		t_fail "$name: clean afterwards" "upstream -n exit $up, xfs_repair -n exit $rp: $(grep -m3 -v '^Info' /tmp/up-n.out | tr '\n' ' ') $(grep -m3 -iE 'bad|corrupt|would' /tmp/repair-n.out | tr '\n' ' ')"
+	fi
+}
+
+# --- xattr cases -----------------------------------------------------------
+# mk_xattr_fs NAME: fresh fs, file with 100 xattrs (one leaf), truth dump.
+mk_xattr_fs() {
+	local args=() i
+	xf_mkfs $dev && mount $dev $m || return 1
+	: >$m/f
+	# Short names and values, as in the case measured on upstream (0 of 100 kept).
+	for i in $(seq 100 199); do args+=("a$i=v$i"); done
+	xf_setxattrs $m/f "${args[@]}"
+	: >$m/r
+	xf_setxattrs $m/r "big=$(printf '%06000d' 42)" small=s
+	getfattr -d -m - -e hex --absolute-names $m/f >/tmp/truth-f
+	getfattr -d -m - -e hex --absolute-names $m/r >/tmp/truth-r
+	ino_f=$(stat -c %i $m/f) ino_r=$(stat -c %i $m/r)
+	umount $m
+}
+
+damage_xattr_magic() {	# zero the leaf magic (xfs_db cannot re-checksum a block it no longer recognises)
+	xf_db $dev 'path /f' 'ablock 0' 'write -d hdr.info.hdr.magic 0' >/dev/null
+}
+damage_xattr_rot() {	# 24 bit flips in the name/value area at the end of the block
+	local off; off=$(db_off "path /f" "ablock 0")
+	[ -n "$off" ] || { echo "# cannot locate the attr leaf block"; return 1; }
+	python3 $chk flip $dev "$off" 4096 24 7 3072 4096
+}
+damage_xattr_remote() {
+	xf_db $dev 'path /r' 'ablock 1' 'write -d hdr.magic 0' >/dev/null
+}
+
+# run_case NAME WHO DAMAGE FILE: one run; sets res ("kept/lost" or ours' four)
+run_xattr_case() {
+	local name=$1 who=$2 damage=$3 file=$4 out=/tmp/$1-$2.out rc truth counts rec ino
+	mk_xattr_fs || { t_fail "$name/$who: set-up" "mkfs/populate failed"; return; }
+	$damage || { t_fail "$name/$who: damage" "recipe did not apply"; res=error; return; }
+	mount $dev $m
+	if [ $who = ours ]; then "$ours" $m >$out 2>&1; else xfs_scrub $m >$out 2>&1; fi
+	rc=$?
+	getfattr -d -m - -e hex --absolute-names $m/$file >/tmp/after 2>/dev/null
+	truth=/tmp/truth-$file
+	ino=$([ $file = f ] && echo $ino_f || echo $ino_r)
+	rec=$([ $who = ours ] && newest_record $ino xattr)
+	counts=$(python3 $chk xattrs $truth /tmp/after $rec)
+	[ -n "$counts" ] || { t_fail "$name/$who: accounting" "salvage_check failed"; res=error; return; }
+	unset c_total c_same c_restored c_flagged c_lost c_changed_unflagged c_missing_unreported
+	echo "# $name/$who: exit $rc; $counts"
+	xf_show $out | sed 's/^/#   /' | head -n 12
+	eval "$(echo "$counts" | tr ' ' '\n' | sed 's/^/c_/')"
+	if [ $who = upstream ]; then
+		res="$((c_same))/$((c_total - c_same))"
+		return
+	fi
+	res="$c_same/$c_restored/$c_flagged/$c_lost"
+	[ $((c_same + c_restored + c_flagged + c_lost)) -eq "$c_total" ] &&
+		t_ok "$name: kept+restored+flagged+lost = $c_total" ||
+		t_fail "$name: everything accounted for" "$counts"
+	[ "$c_changed_unflagged" -eq 0 ] && [ "$c_missing_unreported" -eq 0 ] &&
+		t_ok "$name: nothing changed or missing without being flagged or reported" ||
+		t_fail "$name: nothing silently changed" "$counts"
+	case $name in
+	(xattr-magic)
+		[ "$c_restored" -eq 100 ] || [ $((c_same + c_restored)) -eq 100 ] && [ "$c_restored" -gt 0 ] &&
+			t_ok "$name: 100 of 100 back, identical, reported restored" ||
+			t_fail "$name: 100 of 100 restored" "$counts"
+		grep -q "restored" $out && t_ok "$name: outcome says restored" ||
+			t_fail "$name: outcome says restored" "$(grep -m2 'extended attributes' $out)" ;;
+	(xattr-remote)
+		{ [ "$c_lost" -eq 0 ] && [ $((c_same + c_restored + c_flagged)) -eq "$c_total" ]; } ||
+		grep -q "Repaired with loss" $out &&
+			t_ok "$name: remote value back identical, or reported lost" ||
+			t_fail "$name: remote value back or reported lost" "$counts" ;;
+	esac
+	if [ "$c_lost" -gt 0 ]; then
+		grep -q "Repaired with loss" $out && [ $((rc & 16)) -ne 0 ] &&
+			t_ok "$name: loss reported with its own message and exit bit" ||
+			t_fail "$name: loss reported" "exit $rc"
+	else
+		[ $((rc & 1)) -eq 0 ] && t_ok "$name: exit $rc, no corruption left" ||
+			t_fail "$name: no corruption left" "exit $rc"
+	fi
+	after_checks $name $out
+	mountpoint -q $m && umount $m
+	return 0
+}
+
+for c in magic:damage_xattr_magic:f rot:damage_xattr_rot:f remote:damage_xattr_remote:r; do
+	IFS=: read -r cname cdamage cfile <<<"$c"
+	run_xattr_case xattr-$cname upstream $cdamage $cfile; up=$res
+	mountpoint -q $m && umount $m
+	run_xattr_case xattr-$cname ours $cdamage $cfile; mine=$res
+	mountpoint -q $m && umount $m
+	printf '%-22s %-16s %s\n' xattr-$cname "$up" "$mine" >>$table
+done
+
+# --- directory cases -------------------------------------------------------
+mk_dir_fs() {	# fresh fs (mkfs options in $@), a leaf directory of 200 entries
+	local i
+	xf_mkfs $dev "$@" && mount $dev $m || return 1
+	mkdir $m/d
+	for i in $(seq 1 200); do : >$m/d/entry_with_a_longish_name_$i; done
+	mkdir $m/d/subdir_one $m/d/subdir_two
+	ls -1ia $m/d | grep -v ' \.\.\?$' >/tmp/truth-d
+	ino_d=$(stat -c %i $m/d)
+	umount $m
+}
+damage_dir_magic() {
+	xf_db $dev 'path /d' 'dblock 1' 'write -d dhdr.hdr.magic 0' >/dev/null
+}
+damage_dir_rot() {
+	local off; off=$(db_off "path /d" "dblock 1")
+	[ -n "$off" ] || { echo "# cannot locate the directory block"; return 1; }
+	python3 $chk flip $dev "$off" 4096 12 11 64 4096
+}
+
+run_dir_case() {
+	local name=$1 who=$2 damage=$3 out=/tmp/$1-$2.out rc counts rec; shift 3
+	mk_dir_fs "$@" || { t_fail "$name/$who: set-up" "mkfs/populate failed"; return; }
+	$damage || { t_fail "$name/$who: damage" "recipe did not apply"; res=error; return; }
+	mount $dev $m
+	if [ $who = ours ]; then "$ours" $m >$out 2>&1; else xfs_scrub $m >$out 2>&1; fi
+	rc=$?
+	ls -1ia $m/d 2>/dev/null | grep -v ' \.\.\?$' >/tmp/after
+	rec=$([ $who = ours ] && newest_record $ino_d dir)
+	counts=$(python3 $chk dir /tmp/truth-d /tmp/after $rec)
+	[ -n "$counts" ] || { t_fail "$name/$who: accounting" "salvage_check failed"; res=error; return; }
+	unset c_total c_same c_restored c_flagged c_lost c_changed_unflagged c_missing_unreported
+	echo "# $name/$who: exit $rc; $counts; lost+found: $(ls $m/lost+found 2>/dev/null | wc -l)"
+	xf_show $out | sed 's/^/#   /' | head -n 12
+	eval "$(echo "$counts" | tr ' ' '\n' | sed 's/^/c_/')"
+	if [ $who = upstream ]; then res="$((c_same))/$((c_total - c_same))"; return; fi
+	res="$c_same/$c_restored/$c_flagged/$c_lost"
+	[ $((c_same + c_restored + c_flagged + c_lost)) -eq "$c_total" ] &&
+		t_ok "$name: every entry back, flagged, or reported lost ($c_total)" ||
+		t_fail "$name: every entry accounted for" "$counts"
+	[ "$c_changed_unflagged" -eq 0 ] && t_ok "$name: none silently renamed" ||
+		t_fail "$name: none silently renamed" "$counts"
+	if [ $name = dir-magic-pptr ]; then
+		[ $((c_same + c_restored)) -eq "$c_total" ] && t_ok "$name: all $c_total back under their names" ||
+			t_fail "$name: all back under their names" "$counts"
+	fi
+	after_checks $name $out
+	mountpoint -q $m && umount $m
+	return 0
+}
+
+for c in magic-pptr:damage_dir_magic: rot-noparent:damage_dir_rot:-nparent=0; do
+	IFS=: read -r cname cdamage copt <<<"$c"
+	run_dir_case dir-$cname upstream $cdamage $copt; up=$res
+	mountpoint -q $m && umount $m
+	run_dir_case dir-$cname ours $cdamage $copt; mine=$res
+	mountpoint -q $m && umount $m
+	printf '%-22s %-16s %s\n' dir-$cname "$up" "$mine" >>$table
+done
+
+# --- AG btrees ---------------------------------------------------------------
+for c in bnobt_ag1 inobt_ag1 rmapbt_ag2; do
+	xf_mkfs $dev && mount $dev $m && xf_populate $m >/dev/null 2>&1; umount $m
+	case $c in
+	(bnobt_ag1) xf_damage_bnobt_ag1 $dev >/dev/null ;;
+	(rmapbt_ag2) xf_damage_rmapbt_ag2 $dev >/dev/null ;;
+	(inobt_ag1) xf_db $dev 'agi 1' 'addr root' 'write -d magic 0' >/dev/null ;;
+	esac
+	mount $dev $m
+	"$ours" $m >/tmp/ag-$c.out 2>&1; rc=$?
+	xf_show /tmp/ag-$c.out | sed 's/^/#   /' | head -n 10
+	grep -q "^Repaired: AG" /tmp/ag-$c.out && [ $((rc & 1)) -eq 0 ] &&
+		t_ok "AG btree $c: repaired, exit $rc" || t_fail "AG btree $c: repaired" "exit $rc"
+	after_checks "AG btree $c" /tmp/ag-$c.out
+	mountpoint -q $m && umount $m
+done
+
+# --- circuit breaker -------------------------------------------------------
+mk_xattr_fs
+damage_xattr_magic
+uuid=$(blkid -s UUID -o value $dev)
+gen=$(xf_db_get $dev core.gen "inode $ino_f")
+mount $dev $m
+mdir=$XFS_SCRUBD_STATE_DIR/inflight/$uuid
+mkdir -p $mdir
+echo "inode $ino_f extended attributes (left by a crashed run)" >$mdir/s3-a0-i$ino_f-g$gen-t16
+"$ours" $m >/tmp/breaker.out 2>&1; rc=$?
+xf_show /tmp/breaker.out | sed 's/^/#   /' | head -n 8
+if grep -q "did not finish" /tmp/breaker.out && [ -e $mdir/s3-a0-i$ino_f-g$gen-t16 ] && [ $((rc & 1)) -ne 0 ]; then
+	t_ok "circuit breaker: leftover marker skips that repair and says so (exit $rc)"
+else
+	t_fail "circuit breaker" "exit $rc, marker $(ls $mdir)"
+fi
+[ "$(getfattr -d -m - $m/f 2>/dev/null | grep -c '^user')" -lt 100 ] &&
+	t_ok "circuit breaker: the object was not touched" ||
+	t_fail "circuit breaker: the object was not touched" "xattrs came back anyway"
+rm -f $mdir/s3-a0-i$ino_f-g$gen-t16
+"$ours" $m >/tmp/breaker2.out 2>&1; rc=$?
+[ "$(getfattr -d -m - $m/f 2>/dev/null | grep -c '^user')" -eq 100 ] &&
+	t_ok "circuit breaker: after the marker is cleared the repair runs (exit $rc)" ||
+	t_fail "circuit breaker: repair after clearing" "exit $rc"
+umount $m
+
+# --- salvage records ---------------------------------------------------------
+"$ours" --list-salvage >/tmp/list.out 2>&1
+[ "$(grep -c '\.rec$' /tmp/list.out)" -ge 3 ] && t_ok "--list-salvage lists the kept records" ||
+	t_fail "--list-salvage" "$(head -3 /tmp/list.out)"
+"$ours" --clear-salvage >/dev/null 2>&1
+"$ours" --list-salvage | grep -q "no salvage records" && t_ok "--clear-salvage removes them" ||
+	t_fail "--clear-salvage" "records remain"
+
+echo "# ---- salvage table ----"
+sed 's/^/# /' $table
+t_done
