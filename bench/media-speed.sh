@@ -3,7 +3,7 @@
 # sequential `dd iflag=direct` read of the same number of bytes, in one VM
 # boot, medians of interleaved runs; upstream's -x for reference.  Target:
 # ratio >= 0.9.  Not a test: it prints figures.
-# Environment: XST_BENCH_RUNS (3), XST_BENCH_MEDIA_MIB (1024).
+# Environment: XST_BENCH_RUNS (5), XST_BENCH_MEDIA_MIB (3072).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
