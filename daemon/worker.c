@@ -142,7 +142,8 @@ static void engine_sink(void *data, enum xst_level level, const char *what, cons
 	int prio = level <= XST_WARN ? LOG_WARNING : LOG_INFO;
 
 	/* Findings and repairs get their own structured records (settle_item). */
-	if (level == XST_CORRUPT || level == XST_REPAIRED || level == XST_PREEN)
+	if (level == XST_CORRUPT || level == XST_REPAIRED || level == XST_PREEN ||
+	    (level == XST_INFO && !strncmp(msg, "Attempting repair", 17)))
 		return;
 	/* The record carries the mount point already. */
 	if (!strcmp(what, w->fs->mountpoint))
@@ -333,6 +334,7 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 {
 	char d[XST_DESCR_MAX];
 	uint64_t bad = 0, failed = 0, fixed = 0, lost0, restored0, lost, restored;
+	unsigned int salvage_t;
 	int r;
 
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
@@ -387,6 +389,10 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	if (failed && !w->final_pass && defer(w, it, failed))
 		bad &= ~failed;		/* told later, after the retry */
 	failed = 0;
+	/* Salvage accounting is per object; it belongs to the rebuilt directory or xattrs. */
+	salvage_t = (bad & XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR)) ? XFS_SCRUB_TYPE_DIR :
+		    (bad & XST_TYPE_BIT(XFS_SCRUB_TYPE_XATTR)) ? XFS_SCRUB_TYPE_XATTR :
+		    bad ? (unsigned int)__builtin_ctzll(bad) : 0;
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
 		if (!(bad & XST_TYPE_BIT(t)))
 			continue;
@@ -394,7 +400,10 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 		if (it->state[t] == XST_ST_DONE && !xst_needs_repair(it->oflags[t])) {
 			fixed |= XST_TYPE_BIT(t);
 			/* Honest words: never plain "repaired" when the salvage diff says otherwise. */
-			if (lost)
+			if (t != salvage_t)
+				post(w, XSD_MSG_REPAIRED, LOG_NOTICE, it, (int)t, "repaired", 0,
+				     "%s: repaired and verified", d);
+			else if (lost)
 				post(w, XSD_MSG_REPAIRED_LOSS, LOG_ERR, it, (int)t, "repaired_loss", 0,
 				     "%s: repaired and verified, but entries were lost (%" PRIu64
 				     " restored); see the salvage record under %s", d, restored,

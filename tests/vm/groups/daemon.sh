@@ -77,7 +77,7 @@ metrics_file = /var/lib/xfs_scrubd/metrics.prom
 poll_interval = 3s
 [scan]
 interval = 0
-cpu_budget = 10
+cpu_budget = 5
 checkpoint_interval = 2s
 io_pressure_max = 100
 [repair]
