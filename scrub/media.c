@@ -2,7 +2,7 @@
 /*
  * The media scan.  Three steps:
  *
- *  1. Plan: walk the space map (GETFSMAP) of the data device and keep the
+ *  1. Plan: walk the space map (GETFSMAP) of every device and keep the
  *     written file data and the log; free space, unwritten preallocations,
  *     attribute forks, extent maps and other metadata are left out (the
  *     metadata scrub reads those).  Ranges are merged only where they touch,
@@ -232,12 +232,28 @@ int xst_media_isolate(xst_media_verify_fn verify, void *priv, uint32_t block,
 
 struct scan;
 
+/* The devices a filesystem can have, in the order they are scanned. */
+enum { MDEV_DATA, MDEV_LOG, MDEV_RT, MDEV_NR };
+
+static const uint32_t mdev_ioctl[MDEV_NR] = { XFS_DEV_DATA, XFS_DEV_LOG, XFS_DEV_RT };
+
+struct mdev {
+	uint32_t key;		/* its fmr_device in the space map */
+	bool present;
+	int fd;			/* O_DIRECT: the block device */
+	char path[PATH_MAX];
+	struct xst_media_range *ranges;	/* planned reads */
+	size_t nr, cap;
+	struct xst_media_range *bad;	/* bad blocks found */
+	size_t nbad, capbad;
+};
+
 /* One per worker thread: the reader state and its IO buffer. */
 struct worker {
 	struct scan *sc;
 	pthread_t thread;
 	void *buf;		/* O_DIRECT only */
-	int ret;
+	unsigned int dev;	/* MDEV_* of the chunk being read */
 };
 
 struct scan {
@@ -249,18 +265,12 @@ struct scan {
 	uint32_t io_max;
 	uint32_t block;
 	bool kernel;		/* XFS_IOC_VERIFY_MEDIA */
-	int devfd;		/* O_DIRECT block device */
-	uint32_t fmr_dev;	/* the data device's key in the space map */
-	uint32_t data_key;	/* the key the kernel actually used for it */
+	struct mdev dev[MDEV_NR];
 
-	struct xst_media_range *ranges;
-	size_t nr, cap;
-
-	pthread_mutex_t lock;	/* cursor, bad list, first error */
-	size_t cur;		/* range being handed out */
+	pthread_mutex_t lock;	/* cursor, bad lists, first error */
+	unsigned int cur_dev;	/* device being handed out */
+	size_t cur;		/* its range being handed out */
 	uint64_t cur_pos;	/* next byte of it */
-	struct xst_media_range *bad;
-	size_t nbad, capbad;
 	int err;
 
 	atomic_uint_fast64_t verified, reads;
@@ -273,7 +283,7 @@ static int kernel_verify(void *priv, uint64_t off, uint64_t len, bool single,
 	struct scan *sc = w->sc;
 	uint64_t start = off >> SECTOR_SHIFT, end = (off + len) >> SECTOR_SHIFT;
 	struct xfs_verify_media me = {
-		.me_dev = XFS_DEV_DATA,
+		.me_dev = mdev_ioctl[w->dev],
 		.me_start_daddr = start,
 		.me_end_daddr = end,
 		.me_rest_us = sc->o->rest_us,
@@ -317,7 +327,7 @@ static int direct_verify(void *priv, uint64_t off, uint64_t len, bool single,
 		ssize_t got;
 
 		atomic_fetch_add(&sc->reads, 1);
-		got = pread(sc->devfd, w->buf, n, (off_t)(off + done));
+		got = pread(sc->dev[w->dev].fd, w->buf, n, (off_t)(off + done));
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -336,44 +346,65 @@ static int direct_verify(void *priv, uint64_t off, uint64_t len, bool single,
 	return r;
 }
 
+static int push(struct xst_media_range **v, size_t *n, size_t *cap,
+		uint64_t start, uint64_t len)
+{
+	/* Extents in a row usually touch: extend in place. */
+	if (*n && (*v)[*n - 1].start + (*v)[*n - 1].len == start) {
+		(*v)[*n - 1].len += len;
+		return 0;
+	}
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		void *p = realloc(*v, c * sizeof(**v));
+
+		if (!p)
+			return -ENOMEM;
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct xst_media_range){ start, len };
+	return 0;
+}
+
 static void add_bad(void *arg, uint64_t off, uint64_t len)
 {
-	struct scan *sc = arg;
+	struct worker *w = arg;
+	struct scan *sc = w->sc;
+	struct mdev *d = &sc->dev[w->dev];
 
 	pthread_mutex_lock(&sc->lock);
-	if (sc->nbad == sc->capbad) {
-		size_t cap = sc->capbad ? sc->capbad * 2 : 16;
-		void *p = realloc(sc->bad, cap * sizeof(*sc->bad));
-
-		if (!p) {
-			if (!sc->err)
-				sc->err = -ENOMEM;
-			pthread_mutex_unlock(&sc->lock);
-			return;
-		}
-		sc->bad = p;
-		sc->capbad = cap;
-	}
-	sc->bad[sc->nbad++] = (struct xst_media_range){ off, len };
+	if (push(&d->bad, &d->nbad, &d->capbad, off, len) < 0 && !sc->err)
+		sc->err = -ENOMEM;
 	pthread_mutex_unlock(&sc->lock);
 }
 
-/* The next chunk in disk order, or false when all are handed out. */
-static bool next_chunk(struct scan *sc, uint64_t *off, uint64_t *len)
+/* The next chunk in device and disk order, or false when all are handed out. */
+static bool next_chunk(struct scan *sc, unsigned int *dev, uint64_t *off, uint64_t *len)
 {
 	bool ok = false;
 
 	pthread_mutex_lock(&sc->lock);
-	while (!sc->err && sc->cur < sc->nr) {
-		const struct xst_media_range *r = &sc->ranges[sc->cur];
-		uint64_t pos = MAX(sc->cur_pos, r->start);
-		uint64_t n = xst_media_chunk(pos, r->start + r->len, sc->io_max);
+	while (!sc->err && sc->cur_dev < MDEV_NR) {
+		const struct mdev *d = &sc->dev[sc->cur_dev];
+		const struct xst_media_range *r;
+		uint64_t pos, n;
 
+		if (sc->cur >= d->nr) {
+			sc->cur_dev++;
+			sc->cur = 0;
+			sc->cur_pos = 0;
+			continue;
+		}
+		r = &d->ranges[sc->cur];
+		pos = MAX(sc->cur_pos, r->start);
+		n = xst_media_chunk(pos, r->start + r->len, sc->io_max);
 		if (n == 0) {
 			sc->cur++;
 			sc->cur_pos = 0;
 			continue;
 		}
+		*dev = sc->cur_dev;
 		*off = pos;
 		*len = n;
 		sc->cur_pos = pos + n;
@@ -390,12 +421,11 @@ static void *worker_main(void *arg)
 	struct scan *sc = w->sc;
 	uint64_t off, len;
 
-	while (!*sc->stop && next_chunk(sc, &off, &len)) {
+	while (!*sc->stop && next_chunk(sc, &w->dev, &off, &len)) {
 		int r = xst_media_isolate(sc->kernel ? kernel_verify : direct_verify,
-					  w, sc->block, off, len, add_bad, sc);
+					  w, sc->block, off, len, add_bad, w);
 
 		if (r < 0) {
-			w->ret = r;
 			pthread_mutex_lock(&sc->lock);
 			if (!sc->err)
 				sc->err = r;
@@ -422,10 +452,30 @@ static uint32_t fsmap_devkey(dev_t d)
 	return (mi & 0xff) | (ma << 8) | ((mi & ~0xffU) << 12);
 }
 
-static bool is_data_dev(const struct scan *sc, uint32_t dev)
+static dev_t fsmap_devkey_decode(uint32_t key)
 {
-	/* Newer kernels may name devices XFS_DEV_DATA instead of a dev_t. */
-	return dev == sc->fmr_dev || dev == XFS_DEV_DATA;
+	return makedev((key & 0xfff00) >> 8, (key & 0xff) | ((key >> 12) & 0xfff00));
+}
+
+/*
+ * Which device a record is on.  The data device is the filesystem's st_dev;
+ * an external log holds nothing but the log; anything else is the realtime
+ * device.  (XFS_DEV_* values are accepted too, in case a kernel names
+ * devices that way.)
+ */
+static int classify(struct scan *sc, const struct fsmap *m)
+{
+	uint32_t key = m->fmr_device;
+
+	for (unsigned int i = 0; i < MDEV_NR; i++)
+		if (sc->dev[i].present && sc->dev[i].key == key)
+			return (int)i;
+	if (key == XFS_DEV_DATA)
+		return MDEV_DATA;
+	if (key == XFS_DEV_LOG ||
+	    ((m->fmr_flags & FMR_OF_SPECIAL_OWNER) && m->fmr_owner == XFS_FMR_OWN_LOG))
+		return MDEV_LOG;
+	return MDEV_RT;
 }
 
 static struct fsmap_head *fsmap_alloc(void)
@@ -471,27 +521,7 @@ static bool fsmap_next(struct fsmap_head *h)
 	return true;
 }
 
-static int push_range(struct scan *sc, uint64_t start, uint64_t len)
-{
-	/* Extents of one file in a row usually touch: extend in place. */
-	if (sc->nr && sc->ranges[sc->nr - 1].start + sc->ranges[sc->nr - 1].len == start) {
-		sc->ranges[sc->nr - 1].len += len;
-		return 0;
-	}
-	if (sc->nr == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 256;
-		void *p = realloc(sc->ranges, cap * sizeof(*sc->ranges));
-
-		if (!p)
-			return -ENOMEM;
-		sc->ranges = p;
-		sc->cap = cap;
-	}
-	sc->ranges[sc->nr++] = (struct xst_media_range){ start, len };
-	return 0;
-}
-
-static int plan(struct scan *sc, uint64_t *skipped_other_dev)
+static int plan(struct scan *sc)
 {
 	_cleanup_free_ struct fsmap_head *h = fsmap_alloc();
 	int r;
@@ -505,27 +535,26 @@ static int plan(struct scan *sc, uint64_t *skipped_other_dev)
 			return r;
 		for (unsigned int i = 0; i < h->fmh_entries; i++) {
 			const struct fsmap *m = &h->fmh_recs[i];
+			struct mdev *d;
 
 			if (!xst_media_fsmap_wanted(m))
 				continue;
-			if (!is_data_dev(sc, m->fmr_device)) {
-				/* External log and realtime devices: not yet. */
-				*skipped_other_dev += m->fmr_length;
-				continue;
-			}
-			sc->data_key = m->fmr_device;
-			r = push_range(sc, m->fmr_physical, m->fmr_length);
+			d = &sc->dev[classify(sc, m)];
+			d->present = true;
+			d->key = m->fmr_device;
+			r = push(&d->ranges, &d->nr, &d->cap, m->fmr_physical, m->fmr_length);
 			if (r < 0)
 				return r;
 		}
 	} while (fsmap_next(h));
-	sc->nr = xst_media_merge(sc->ranges, sc->nr, sc->block);
+	for (unsigned int i = 0; i < MDEV_NR; i++)
+		sc->dev[i].nr = xst_media_merge(sc->dev[i].ranges, sc->dev[i].nr, sc->block);
 	return 0;
 }
 
 /* ---- mapping bad ranges to owners ---- */
 
-static int map_bad(struct scan *sc, const struct xst_media_range *bad)
+static int map_bad(struct scan *sc, unsigned int dev, const struct xst_media_range *bad)
 {
 	_cleanup_free_ struct fsmap_head *h = fsmap_alloc();
 	bool found = false;
@@ -533,16 +562,16 @@ static int map_bad(struct scan *sc, const struct xst_media_range *bad)
 
 	if (!h)
 		return -ENOMEM;
-	fsmap_keys(h, sc->data_key, bad->start, bad->start + bad->len - 1);
+	fsmap_keys(h, sc->dev[dev].key, bad->start, bad->start + bad->len - 1);
 	do {
 		r = xk_getfsmap(sc->fs->fd, h);
 		if (r < 0)
 			return r;
 		for (unsigned int i = 0; i < h->fmh_entries; i++) {
 			const struct fsmap *m = &h->fmh_recs[i];
-			struct xst_media_finding f = { 0 };
+			struct xst_media_finding f = { .device = dev };
 
-			if (!is_data_dev(sc, m->fmr_device) ||
+			if (m->fmr_device != sc->dev[dev].key ||
 			    !xst_media_overlap(m, bad->start, bad->len, &f.physical,
 					       &f.length, &f.offset))
 				continue;
@@ -573,7 +602,7 @@ static int map_bad(struct scan *sc, const struct xst_media_range *bad)
 	if (!found && sc->ops->finding) {
 		/* A loss must never go unreported, even with no owner left to name. */
 		struct xst_media_finding f = {
-			.kind = XST_MEDIA_METADATA, .physical = bad->start,
+			.kind = XST_MEDIA_METADATA, .device = dev, .physical = bad->start,
 			.length = bad->len, .owner = XFS_FMR_OWN_UNKNOWN,
 		};
 
@@ -584,8 +613,8 @@ static int map_bad(struct scan *sc, const struct xst_media_range *bad)
 
 /* ---- the scan ---- */
 
-/* The data device as a path we can open: /dev/block/M:m, else via sysfs. */
-static int open_data_dev(dev_t dev, char *path, size_t len)
+/* A device as a path we can open: /dev/block/M:m, else via sysfs. */
+static int open_blockdev(dev_t dev, char *path, size_t len)
 {
 	char uevent[64], line[256];
 	FILE *f;
@@ -633,9 +662,30 @@ static bool kernel_has_verify(const struct xst_fs *fs)
 	return xk_verify_media(fs->fd, &me) == 0;
 }
 
-static int bad_cmp(const void *a, const void *b)
+/* Open the devices for O_DIRECT; method lists their paths. */
+static int open_devices(struct scan *sc, char *method, size_t len)
 {
-	return range_cmp(a, b);
+	size_t used = 0;
+
+	method[0] = '\0';
+	for (unsigned int i = 0; i < MDEV_NR; i++) {
+		struct mdev *d = &sc->dev[i];
+		dev_t dev;
+
+		if (!d->present && i != MDEV_DATA)
+			continue;
+		dev = i == MDEV_DATA ? sc->fs->dev : fsmap_devkey_decode(d->key);
+		d->fd = open_blockdev(dev, d->path, sizeof(d->path));
+		if (d->fd < 0) {
+			snprintf(method, len, "opening device %u:%u", major(dev), minor(dev));
+			return d->fd;
+		}
+		used += (size_t)snprintf(method + used, len - MIN(used, len), "%s%s",
+					 used ? ", " : "", d->path);
+		if (used >= len)
+			used = len - 1;
+	}
+	return 0;
 }
 
 int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
@@ -645,46 +695,49 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
 	static const struct xst_media_ops no_ops;
 	struct scan sc = {
 		.fs = fs, .o = o, .ops = ops ? ops : &no_ops, .arg = arg, .stop = stop,
-		.devfd = -1,
 	};
 	_cleanup_free_ struct worker *w = NULL;
-	char devpath[PATH_MAX];
-	uint64_t other = 0, total = 0;
+	char method[3 * PATH_MAX];
+	uint64_t total = 0;
 	unsigned int nthreads = o->nthreads ? o->nthreads : 1, started = 0;
 	int r;
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_init(&sc.lock, NULL);
+	for (unsigned int i = 0; i < MDEV_NR; i++)
+		sc.dev[i].fd = -1;
 	sc.block = fs->geo.blocksize ? fs->geo.blocksize : 4096;
 	sc.io_max = o->io_max ? o->io_max : XST_MEDIA_IO_MAX;
 	/* Reads are whole blocks: a partial one would fail O_DIRECT. */
 	sc.io_max = MAX(sc.io_max - sc.io_max % sc.block, sc.block);
-	sc.fmr_dev = fsmap_devkey(fs->dev);
-	sc.data_key = sc.fmr_dev;
+	sc.dev[MDEV_DATA].key = fsmap_devkey(fs->dev);
+	sc.dev[MDEV_DATA].present = true;
 
-	r = plan(&sc, &other);
+	r = plan(&sc);
 	if (r < 0) {
 		if (sc.ops->error)
 			sc.ops->error(sc.arg, "GETFSMAP", r);
 		goto out;
 	}
-	for (size_t i = 0; i < sc.nr; i++)
-		total += sc.ranges[i].len;
+	for (unsigned int d = 0; d < MDEV_NR; d++)
+		for (size_t i = 0; i < sc.dev[d].nr; i++)
+			total += sc.dev[d].ranges[i].len;
 	st->total = total;
 
 	sc.kernel = !o->no_verify_media && kernel_has_verify(fs);
-	if (!sc.kernel) {
-		sc.devfd = open_data_dev(fs->dev, devpath, sizeof(devpath));
-		if (sc.devfd < 0) {
-			r = sc.devfd;
+	if (sc.kernel) {
+		snprintf(method, sizeof(method), "XFS_IOC_VERIFY_MEDIA");
+	} else {
+		r = open_devices(&sc, method, sizeof(method));
+		if (r < 0) {
 			if (sc.ops->error)
-				sc.ops->error(sc.arg, "opening the data device", r);
+				sc.ops->error(sc.arg, method, r);
 			goto out;
 		}
 	}
 	st->kernel_verify = sc.kernel;
 	if (sc.ops->started)
-		sc.ops->started(sc.arg, total, sc.kernel ? "XFS_IOC_VERIFY_MEDIA" : devpath);
+		sc.ops->started(sc.arg, total, method);
 
 	w = calloc(nthreads, sizeof(*w));
 	if (!w) {
@@ -713,29 +766,34 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
 	if (r == 0)
 		r = sc.err;
 	if (r < 0 && sc.ops->error)
-		sc.ops->error(sc.arg, sc.kernel ? "XFS_IOC_VERIFY_MEDIA" : devpath, r);
+		sc.ops->error(sc.arg, sc.kernel ? "XFS_IOC_VERIFY_MEDIA" : method, r);
 
 	/* Report what was found even if the scan ended early. */
-	qsort(sc.bad, sc.nbad, sizeof(*sc.bad), bad_cmp);
-	sc.nbad = xst_media_merge(sc.bad, sc.nbad, sc.block);
-	st->bad_ranges = sc.nbad;
-	for (size_t i = 0; i < sc.nbad; i++) {
-		int mr;
+	for (unsigned int d = 0; d < MDEV_NR; d++) {
+		struct mdev *md = &sc.dev[d];
 
-		st->bad_bytes += sc.bad[i].len;
-		mr = map_bad(&sc, &sc.bad[i]);
-		if (mr < 0 && sc.ops->error)
-			sc.ops->error(sc.arg, "GETFSMAP", mr);
+		md->nbad = xst_media_merge(md->bad, md->nbad, sc.block);
+		st->bad_ranges += md->nbad;
+		for (size_t i = 0; i < md->nbad; i++) {
+			int mr;
+
+			st->bad_bytes += md->bad[i].len;
+			mr = map_bad(&sc, d, &md->bad[i]);
+			if (mr < 0 && sc.ops->error)
+				sc.ops->error(sc.arg, "GETFSMAP", mr);
+		}
 	}
 	if (r == 0 && *stop)
 		r = -EINTR;
 out:
 	st->verified = atomic_load(&sc.verified);
 	st->reads = atomic_load(&sc.reads);
-	if (sc.devfd >= 0)
-		close(sc.devfd);
-	free(sc.ranges);
-	free(sc.bad);
+	for (unsigned int d = 0; d < MDEV_NR; d++) {
+		if (sc.dev[d].fd >= 0)
+			close(sc.dev[d].fd);
+		free(sc.dev[d].ranges);
+		free(sc.dev[d].bad);
+	}
 	pthread_mutex_destroy(&sc.lock);
 	return r;
 }
@@ -834,9 +892,19 @@ static void ph_finding(void *arg, const struct xst_media_finding *f)
 	char what[XST_DESCR_MAX];
 
 	if (f->kind == XST_MEDIA_METADATA) {
-		/* Upstream names the place in 512-byte sectors. */
-		snprintf(what, sizeof(what), "disk offset %" PRIu64, f->physical >> SECTOR_SHIFT);
-		xst_msg(ctx->rep, XST_UNFIXABLE, what, "media error in %s.",
+		static const char *const where[] = {
+			[XST_MEDIA_DEV_DATA] = "disk",
+			[XST_MEDIA_DEV_LOG] = "log device",
+			[XST_MEDIA_DEV_RT] = "realtime device",
+		};
+
+		/*
+		 * As upstream 7.2 prints it (seen side by side in the VM test):
+		 * a byte offset, and metadata loss counts as corruption, which
+		 * the metadata repair may still be able to rebuild.
+		 */
+		snprintf(what, sizeof(what), "%s offset %" PRIu64, where[f->device], f->physical);
+		xst_msg(ctx->rep, XST_CORRUPT, what, "media error in %s.",
 			xst_media_owner_name(f->owner));
 		return;
 	}

@@ -19,7 +19,7 @@
 struct fsmap;
 struct xst_ctx;
 
-/* A byte range on the data device. */
+/* A byte range on one device. */
 struct xst_media_range {
 	uint64_t start, len;
 };
@@ -43,9 +43,17 @@ enum xst_media_kind {
 	XST_MEDIA_METADATA,	/* a special owner: owner */
 };
 
+/* Which device of the filesystem. */
+enum xst_media_device {
+	XST_MEDIA_DEV_DATA,
+	XST_MEDIA_DEV_LOG,	/* an external log */
+	XST_MEDIA_DEV_RT,	/* the realtime device */
+};
+
 struct xst_media_finding {
 	enum xst_media_kind kind;
-	uint64_t physical;	/* bytes on the data device */
+	enum xst_media_device device;
+	uint64_t physical;	/* bytes on that device */
 	uint64_t length;	/* bytes */
 	uint64_t ino;		/* not for METADATA */
 	uint64_t offset;	/* FILE_DATA: byte offset in the file */
@@ -75,7 +83,8 @@ struct xst_media_stats {
 };
 
 /*
- * Verify the written data and the log of fs.  Returns 0 when the scan ran
+ * Verify the written data and the log of fs, on the data device, an
+ * external log device and the realtime device.  Returns 0 when the scan ran
  * to the end (media errors are findings, not failures), -EINTR when *stop
  * was set, or the errno of an operational failure (reported through
  * ops->error as well).
