@@ -2,13 +2,15 @@
 # xst-vm: --disk 2G --disk 64M --disk 64M --disk 256M --timeout 900
 # xfs_scrub -x against real read errors.  The filesystem sits on a
 # device-mapper device made of linear segments over /dev/vda, with `error`
-# segments placed exactly on chosen blocks of chosen files, one on an
-# unwritten (preallocated) extent and one in free space, and one more free
-# space region mapped onto /dev/vdb so that any read of it shows in vdb's
-# read counter.  Both verification paths (XFS_IOC_VERIFY_MEDIA and the
-# O_DIRECT fallback) must name exactly the files that own the bad blocks,
-# at the right offsets, never read free space, and agree with upstream's
-# xfs_scrub -x in the same boot.
+# segments placed exactly on chosen blocks of chosen files, on a block of the
+# log, on an unwritten (preallocated) extent and in free space, and one more
+# free space region mapped onto /dev/vdb so that any read of it shows in
+# vdb's read counter.  Both verification paths (XFS_IOC_VERIFY_MEDIA and the
+# O_DIRECT fallback) must name exactly the files that own the bad blocks, at
+# the right offsets, and the log block, never read free space, and print the
+# same lines as upstream's xfs_scrub -x in the same boot.  A second
+# filesystem with an external log (/dev/vdc) and a realtime device (dm over
+# /dev/vdd) checks that an error on a realtime file names that file.
 set -u
 . /project/tests/lib/tap.sh
 scrub=$XST_BUILD/scrub/xfs_scrub
