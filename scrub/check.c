@@ -321,11 +321,14 @@ uint64_t xst_inode_types(const struct xst_fs *fs, uint16_t mode)
 
 	if (fs->has_reflink && (mode == 0 || S_ISREG(mode)))
 		t |= XST_TYPE_BIT(XFS_SCRUB_TYPE_BMBTC);
-	if (mode == 0 || S_ISDIR(mode)) {
+	if (mode == 0 || S_ISDIR(mode))
 		t |= XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR);
-		if (fs->has_parent)
-			t |= XST_TYPE_BIT(XFS_SCRUB_TYPE_DIRTREE);
-	}
+	/*
+	 * The directory tree check walks paths up from a known directory; for
+	 * an inode that could not even be loaded it only adds noise.
+	 */
+	if (S_ISDIR(mode) && fs->has_parent)
+		t |= XST_TYPE_BIT(XFS_SCRUB_TYPE_DIRTREE);
 	if (mode == 0 || S_ISLNK(mode))
 		t |= XST_TYPE_BIT(XFS_SCRUB_TYPE_SYMLINK);
 	return t;

@@ -252,6 +252,7 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 				  parse_block, &c);
 	if (r < 0)
 		s->raw_err = r;
+	s->raw_hashes = (unsigned int)c.nlh;
 	add_raw_entries(&c);
 	xst_dirents_free(&c.raw);
 	free(c.lh);

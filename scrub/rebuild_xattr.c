@@ -255,7 +255,16 @@ void xst_rebuild_xattr_restore(struct xst_ctx *ctx, struct xst_salvage *s)
 					continue;
 				}
 			}
-			e->fate = XST_FATE_KEPT;
+			if (!(e->sources & XST_SRC_READABLE) && !e->name_ok) {
+				/* The rebuild kept a name the damage made: say so. */
+				e->fate = XST_FATE_FLAGGED;
+				snprintf(e->note, sizeof(e->note), "name failed its hash check: possibly renamed");
+			} else if (!(e->sources & XST_SRC_READABLE) && !e->crc_ok) {
+				e->fate = XST_FATE_FLAGGED;
+				snprintf(e->note, sizeof(e->note), "kept from a block that failed its checksum");
+			} else {
+				e->fate = XST_FATE_KEPT;
+			}
 			continue;
 		}
 		if (!e->value) {

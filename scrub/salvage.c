@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,11 @@ int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 		return -ENOMEM;
 	if (posix_memalign(&buf, 4096, bs) != 0)
 		return -ENOMEM;
+	/*
+	 * Raw reads see the disk, not the filesystem's cache: push what the
+	 * log holds first, so recent changes are less likely to look lost.
+	 */
+	syncfs(fs->fd);
 	for (unsigned int rounds = 0; rounds < 65536; rounds++) {
 		unsigned int got;
 
@@ -215,7 +221,11 @@ int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 		map[0].bmv_offset = next;
 		map[0].bmv_length = -1;
 		map[0].bmv_count = BMAP_BATCH + 1;
-		map[0].bmv_iflags = attrfork ? BMV_IF_ATTRFORK : 0;
+		/*
+		 * Without PREALLOC the data fork is only mapped up to EOF, and a
+		 * directory's leaf and free blocks live far beyond its size.
+		 */
+		map[0].bmv_iflags = attrfork ? BMV_IF_ATTRFORK : BMV_IF_PREALLOC;
 		r = xk_getbmapx(fd, map);
 		if (r < 0)
 			return r;
@@ -305,10 +315,15 @@ int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *pha
 		}
 		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 			return neg_errno();
-		if (asprintf(&s->record, "%s/ino%llu-gen%u-%s-%lld.rec", dir,
+		struct timespec now;
+		static atomic_uint seq;
+
+		/* Several attempts can fall in one second: each keeps its own record. */
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (asprintf(&s->record, "%s/ino%llu-gen%u-%s-%lld.%09ld-%u.rec", dir,
 			     (unsigned long long)s->ino, s->gen,
 			     s->type == XFS_SCRUB_TYPE_DIR ? "dir" : "xattr",
-			     (long long)time(NULL)) < 0) {
+			     (long long)now.tv_sec, now.tv_nsec, atomic_fetch_add(&seq, 1)) < 0) {
 			s->record = NULL;
 			return -ENOMEM;
 		}
@@ -322,8 +337,8 @@ int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *pha
 	fprintf(f, "object ino %llu gen %u type %s\nphase %s\ntime %lld\n",
 		(unsigned long long)s->ino, s->gen,
 		s->type == XFS_SCRUB_TYPE_DIR ? "directory" : "xattr", phase, (long long)time(NULL));
-	fprintf(f, "raw blocks %u badcrc %u errors %u err %d\nentries %zu\n", s->raw_blocks,
-		s->raw_badcrc, s->raw_errors, s->raw_err, s->n);
+	fprintf(f, "raw blocks %u badcrc %u errors %u err %d hashes %u\nentries %zu\n",
+		s->raw_blocks, s->raw_badcrc, s->raw_errors, s->raw_err, s->raw_hashes, s->n);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct xst_salv_entry *e = &s->v[i];
 

@@ -61,6 +61,7 @@ struct xst_salvage {
 	size_t n, cap;
 	/* raw read statistics */
 	unsigned int raw_blocks, raw_badcrc, raw_errors;
+	unsigned int raw_hashes;	/* directory leaf hashes read to vouch for names */
 	int raw_err;		/* why the raw read failed, or 0 */
 	char *record;		/* path of the saved record */
 	bool parent_ptrs;	/* directory can be rebuilt from parent pointers */

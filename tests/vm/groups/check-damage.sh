@@ -113,7 +113,12 @@ for c in ${XST_T_DAMAGE_CASES:-$cases}; do
 			sed 's/^/#   /' "$work/$c.diff"
 			t_fail "$c: ours reports the same objects as upstream" "the Corruption/Warning sets differ (< upstream, > ours)"
 		fi
-		if [ "$rc_ours" -eq "$rc_up" ]; then t_ok "$c: ours exits like upstream"
+		# Upstream's phase 7 counts space with GETFSMAP, which fails on a
+		# broken rmapbt and adds an operational error (bit 4) on top of the
+		# corruption; ours does not count through the rmapbt, so only the
+		# corruption and warning bits are compared.
+		if [ $((rc_ours & 3)) -eq $((rc_up & 3)) ]; then
+			t_ok "$c: ours exits like upstream (corruption/warning bits; ours $rc_ours, upstream $rc_up)"
 		else t_fail "$c: ours exits like upstream" "ours $rc_ours, upstream $rc_up"; fi
 	fi
 	umount "$mnt" || t_fail "$c: unmount" "umount failed"

@@ -30,7 +30,12 @@ printf '%-22s %-16s %s\n' case "upstream kept/lost" "ours kept/restored/flagged/
 db_off() { local args=() c; for c in "$@"; do args+=(-c "$c"); done
 	xfs_db "${args[@]}" -c stack $dev 2>/dev/null | sed -n 's/.*byte offset \([0-9]*\),.*/\1/p' | head -n1; }
 
-newest_record() { ls -1t $XFS_SCRUBD_STATE_DIR/salvage/*/ino$1-*-$2-*.rec 2>/dev/null | head -n1; }
+# The first record of this run for (ino, kind) on the current filesystem: it
+# holds the state before the first repair attempt.
+first_record() {
+	local uuid; uuid=$(blkid -s UUID -o value $dev)
+	ls -1 $XFS_SCRUBD_STATE_DIR/salvage/$uuid/ino$1-*-$2-*.rec 2>/dev/null | sort -t- -k4 | head -n1
+}
 
 # after_checks CASE OUTFILE: xfs_repair -n and upstream -n clean, or ours said so
 after_checks() {
@@ -85,7 +90,7 @@ run_xattr_case() {
 	getfattr -d -m - -e hex --absolute-names $m/$file >/tmp/after 2>/dev/null
 	truth=/tmp/truth-$file
 	ino=$([ $file = f ] && echo $ino_f || echo $ino_r)
-	rec=$([ $who = ours ] && newest_record $ino xattr)
+	rec=$([ $who = ours ] && first_record $ino xattr)
 	counts=$(python3 $chk xattrs $truth /tmp/after $rec)
 	[ -n "$counts" ] || { t_fail "$name/$who: accounting" "salvage_check failed"; res=error; return; }
 	unset c_total c_same c_restored c_flagged c_lost c_changed_unflagged c_missing_unreported
@@ -166,7 +171,7 @@ run_dir_case() {
 	if [ $who = ours ]; then "$ours" $m >$out 2>&1; else xfs_scrub $m >$out 2>&1; fi
 	rc=$?
 	ls -1ia $m/d 2>/dev/null | grep -v ' \.\.\?$' >/tmp/after
-	rec=$([ $who = ours ] && newest_record $ino_d dir)
+	rec=$([ $who = ours ] && first_record $ino_d dir)
 	counts=$(python3 $chk dir /tmp/truth-d /tmp/after $rec)
 	[ -n "$counts" ] || { t_fail "$name/$who: accounting" "salvage_check failed"; res=error; return; }
 	unset c_total c_same c_restored c_flagged c_lost c_changed_unflagged c_missing_unreported

@@ -63,31 +63,31 @@ def read_record(path, xattrs):
     return rec
 
 
-def tally(truth, after, rec, key_is_xattr):
+def tally(truth, after, rec, _xattrs=True):
+    """Names can be changed by the damage, so a truth name that is gone may be
+    accounted for by a flagged or lost record entry under another name."""
     c = dict(same=0, restored=0, flagged=0, lost=0, changed_unflagged=0, missing_unreported=0)
+    missing = []
     for name, val in truth.items():
-        fate = rec.get(name if key_is_xattr else name, (None, None, None))[0] if rec else None
-        if name in after and after[name] == val:
-            if fate in ("restored", "flagged"):
-                c[fate] += 1
-            else:
-                c["same"] += 1
+        fate = rec.get(name, (None,))[0]
+        if after.get(name) == val:
+            c[fate if fate in ("restored", "flagged") else "same"] += 1
         elif name in after:
-            if fate == "flagged":
-                c["flagged"] += 1
-            else:
-                c["changed_unflagged"] += 1
+            c["flagged" if fate == "flagged" else "changed_unflagged"] += 1
+        elif fate in ("lost", "flagged"):
+            c[fate] += 1
         else:
-            if fate == "lost":
-                c["lost"] += 1
-            else:
-                c["missing_unreported"] += 1
-    # An entry that appears under a name the truth never had must be flagged.
+            missing.append(name)
     for name in after:
-        if name not in truth and not name.isdigit():
-            fate = rec.get(name, (None,))[0] if rec else None
-            if fate != "flagged":
-                c["changed_unflagged"] += 1
+        if name not in truth and rec.get(name, (None,))[0] != "flagged":
+            c["changed_unflagged"] += 1
+    standins = [f for n, (f, _v, _i) in rec.items() if n not in truth and f in ("flagged", "lost")]
+    for fate in sorted(standins, key=lambda f: f != "flagged"):
+        if not missing:
+            break
+        missing.pop()
+        c[fate] += 1
+    c["missing_unreported"] = len(missing)
     return c
 
 
