@@ -183,6 +183,18 @@ static bool want_repair(struct wctx *w)
 	return false;
 }
 
+static void close_fs(struct wctx *w)
+{
+	if (!w->xfs)
+		return;
+	xst_ctx_fini(&w->ctx);
+	pthread_mutex_destroy(&w->prog.lock);
+	pthread_cond_destroy(&w->prog.cond);
+	pthread_mutex_destroy(&w->ctx.lock);
+	pthread_mutex_destroy(&w->rep.lock);
+	w->xfs = xst_fs_free(w->xfs);
+}
+
 static int open_fs(struct wctx *w)
 {
 	struct xst_fs *xfs = NULL;
@@ -207,7 +219,7 @@ static int open_fs(struct wctx *w)
 	w->ctx.scrubber.rest_us = (uint16_t)w->cfg->rest_us;
 	r = xst_check_setup(&w->ctx, false);
 	if (r < 0) {
-		w->xfs = xst_fs_free(w->xfs);
+		close_fs(w);
 		return r;
 	}
 	w->repair = want_repair(w) && xst_repair_probe(&w->ctx) == 0;
@@ -235,19 +247,6 @@ static int open_fs(struct wctx *w)
 	return 0;
 }
 
-static void close_fs(struct wctx *w)
-{
-	if (!w->xfs)
-		return;
-	w->ctx.breaker = xst_breaker_free(w->ctx.breaker);
-	xst_repair_list_free(&w->ctx.fs_list);
-	xst_repair_list_free(&w->ctx.file_list);
-	pthread_mutex_destroy(&w->prog.lock);
-	pthread_cond_destroy(&w->prog.cond);
-	pthread_mutex_destroy(&w->ctx.lock);
-	pthread_mutex_destroy(&w->rep.lock);
-	w->xfs = xst_fs_free(w->xfs);
-}
 
 /*
  * The one place that asks for a repair: the engine's dependency-ordered
@@ -801,11 +800,11 @@ static void run_scan(struct wctx *w)
 	set_state(w, XSD_FS_SCANNING);
 	r = open_fs(w);
 	if (r < 0) {
+		/* A scan that cannot start is a scan that ended in an error. */
 		report_fatal(w, r);
-		pthread_mutex_lock(&sh->lock);
-		sh->scan_go = false;
-		sh->state = XSD_FS_IDLE;
-		pthread_mutex_unlock(&sh->lock);
+		/* (-ECANCELED here is the engine's "cannot scrub", not a cancel.) */
+		finish_scan(w, r == -EINTR || r == -ECANCELED ? -EOPNOTSUPP : r);
+		set_state(w, XSD_FS_IDLE);
 		return;
 	}
 	if (xk_fscounts(w->xfs->fd, &c) < 0)

@@ -29,7 +29,9 @@ static void usage(FILE *f)
 		"Usage: xfs_scrubctl [--json] [--socket PATH] COMMAND [MOUNTPOINT | --all]\n\n"
 		"Commands:\n"
 		"  status            state, progress, rate, ETA and last results (default)\n"
-		"  start MNT|--all   start a full scan (resumes from a checkpoint if any)\n"
+		"  start MNT|--all   start a full scan (resumes from a checkpoint if any);\n"
+		"                    with --wait, follow it to the end: exit 0 clean or\n"
+		"                    repaired, 1 corruption left, 4 did not finish\n"
 		"  pause MNT|--all   stop issuing scrub calls until resumed\n"
 		"  resume MNT|--all  continue after pause\n"
 		"  cancel MNT|--all  end the active scan and drop its checkpoint\n\n"
@@ -219,24 +221,114 @@ static int control(const char *method, const char *mnt)
 	return 0;
 }
 
+/* One filesystem's row: state, progress, ETA, last end and result. */
+struct row {
+	char state[16], last[32];
+	double progress;
+	uint64_t eta, last_end;
+};
+
+static int get_row(const char *mnt, struct row *out)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	int r, found = 0;
+
+	r = call("ListFilesystems", "", NULL, &reply, &err);
+	sd_bus_error_free(&err);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_enter_container(reply, 'a', XSD_BUS_FS_SIG);
+	while (r >= 0) {
+		const char *m, *dev, *uuid, *state, *last, *monitor, *cursor;
+		double p, rate;
+		uint64_t eta, c1, c2, c3, c4, ev, lend, ldur;
+
+		r = sd_bus_message_read(reply, XSD_BUS_FS_SIG, &m, &dev, &uuid, &state, &p, &rate,
+					&eta, &c1, &c2, &c3, &c4, &ev, &lend, &ldur, &last, &monitor,
+					&cursor);
+		if (r <= 0)
+			break;
+		if (strcmp(m, mnt))
+			continue;
+		snprintf(out->state, sizeof(out->state), "%s", state);
+		snprintf(out->last, sizeof(out->last), "%s", last);
+		out->progress = p;
+		out->eta = eta;
+		out->last_end = lend;
+		found = 1;
+	}
+	sd_bus_message_unref(reply);
+	return found ? 0 : -ENOENT;
+}
+
+/*
+ * --wait: follow the scan until it ends; the exit status says how it went,
+ * in xfs_scrub's bits: 0 clean or repaired, 1 corruption left, 4 the scan
+ * did not finish.
+ */
+static int wait_scan(const char *mnt, time_t since)
+{
+	struct row row;
+	int last_pct = -1;
+
+	for (;;) {
+		int r = get_row(mnt, &row);
+
+		if (r < 0) {
+			fprintf(stderr, "xfs_scrubctl: %s: %s\n", mnt,
+				r == -ENOENT ? "no longer watched" : strerror(-r));
+			return 4;
+		}
+		if ((time_t)row.last_end >= since && (!strcmp(row.state, "idle") ||
+						      !strcmp(row.state, "polling")))
+			break;
+		if (!arg_json && (int)(row.progress * 100) != last_pct) {
+			last_pct = (int)(row.progress * 100);
+			printf("%s: %s %d%%", mnt, row.state, last_pct);
+			if (row.eta)
+				printf(", about %" PRIu64 "m%02" PRIu64 "s left", row.eta / 60, row.eta % 60);
+			printf("\n");
+			fflush(stdout);
+		}
+		sleep(1);
+	}
+	if (arg_json) {
+		printf("{\"mountpoint\": ");
+		json_str(mnt);
+		printf(", \"result\": ");
+		json_str(row.last);
+		printf("}\n");
+	} else {
+		printf("%s: scan finished: %s\n", mnt, row.last);
+	}
+	if (!strcmp(row.last, "clean") || !strcmp(row.last, "repaired"))
+		return 0;
+	if (!strcmp(row.last, "corrupt") || !strcmp(row.last, "unrepaired"))
+		return 1;
+	return 4;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	bool all = false;
+	bool all = false, wait = false;
 	const char *cmd = "status", *mnt = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "js:ah", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "js:awh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': arg_json = true; break;
 		case 's': arg_socket = optarg; break;
 		case 'a': all = true; break;
+		case 'w': wait = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -264,7 +356,15 @@ int main(int argc, char **argv)
 	{
 		char method[16];
 
+		time_t since = time(NULL);
+		int r;
+
+		if (wait && (strcmp(cmd, "start") || all)) {
+			fprintf(stderr, "xfs_scrubctl: --wait goes with start MOUNTPOINT\n");
+			return 2;
+		}
 		snprintf(method, sizeof(method), "%c%s", cmd[0] - 'a' + 'A', cmd + 1);
-		return control(method, all ? "" : mnt);
+		r = control(method, all ? "" : mnt);
+		return r || !wait ? r : wait_scan(mnt, since);
 	}
 }

@@ -73,6 +73,9 @@ out=$("$ctl" -s "$sock" --json start "$work/mnt"); rc=$?
 for i in $(seq 1 50); do grep -q 'scrubbing facility is not available' "$work/log" && break; sleep 0.1; done
 grep -q "$work/mnt: Kernel metadata scrubbing facility is not available" "$work/log" &&
 	t_ok "the scan reached the engine, which says the kernel cannot scrub" || t_fail "engine message" "$(tail -3 "$work/log")"
+out=$(timeout 20 "$ctl" -s "$sock" start --wait "$work/mnt" 2>&1); rc=$?
+[ $rc -eq 4 ] && echo "$out" | grep -q 'scan finished: error' && t_ok "start --wait follows the scan: exit 4, '$(echo "$out" | tail -1)'" ||
+	t_fail "start --wait" "rc $rc: $out"
 out=$("$ctl" -s "$sock" pause relative 2>&1); rc=$?
 [ $rc -eq 1 ] && echo "$out" | grep -q 'expected an absolute mount point' && t_ok "relative path refused" ||
 	t_fail "relative path" "rc $rc: $out"
