@@ -509,20 +509,25 @@ static int run_targets(struct wctx *w)
 		}
 		for (unsigned int i = 0; i < n && r == 0; i++) {
 			struct xst_item *it = &items[i];
+			uint64_t rest;
 
-			/*
-			 * A sick inode gets all of its checks, not only the
-			 * reported ones: with parent pointers, damage to the
-			 * xattr fork also takes the inode's parent pointers,
-			 * and they must be rebuilt from the parent's entry now,
-			 * before a later check of the parent directory rebuilds
-			 * it from the (missing) parent pointers and drops the
-			 * name (seen in the VM: the file ended in lost+found).
-			 */
-			if (it->scope == XST_SCOPE_INODE)
-				xst_item_init(it, it->scope, 0, it->ino, it->gen,
-					      it->want | xst_inode_types(w->xfs, it->mode));
+			/* What the kernel reported first: that is what users wait for. */
+			rest = it->scope == XST_SCOPE_INODE ?
+			       xst_inode_types(w->xfs, it->mode) & ~it->want : 0;
 			r = run_item(w, it, "health event");
+			/*
+			 * Then every other check of a sick inode: with parent
+			 * pointers, damage to the xattr fork also takes the
+			 * inode's parent pointers, and they must be rebuilt from
+			 * the parent's entry now, before a later check of the
+			 * parent directory rebuilds it from the (missing) parent
+			 * pointers and drops the name (seen in the VM: the file
+			 * ended in lost+found).
+			 */
+			if (r == 0 && rest) {
+				xst_item_init(it, it->scope, 0, it->ino, it->gen, rest);
+				r = run_item(w, it, "health event, related checks");
+			}
 		}
 		/* Inside a scan, deferred repairs wait for the end of the scan. */
 		if (r == 0 && !w->in_scan)
