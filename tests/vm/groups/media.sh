@@ -124,6 +124,7 @@ if echo "$out" | grep -q "with XFS_IOC_VERIFY_MEDIA"; then
 else t_fail "VERIFY_MEDIA: kernel path used" "no 'with XFS_IOC_VERIFY_MEDIA' in -v output"; fi
 owners() { sed -n 's/^[A-Za-z ]*: \([^:]*\): media error.*/\1/p' | sort -u; }
 ours=$(echo "$out" | owners)
+ours_lines=$(echo "$out" | media_lines)
 
 run "O_DIRECT" env XFS_SCRUB_NO_VERIFY_MEDIA=1 "$scrub" -d -n -x -v $mnt
 if echo "$out" | grep -q "with /dev/dm-"; then
@@ -156,7 +157,6 @@ theirs=$(echo "$up" | owners)
 if [ -n "$theirs" ] && [ "$ours" = "$theirs" ]; then
 	t_ok "upstream xfs_scrub -x names the same files and places ($(echo $theirs | tr '\n' ' '))"
 else t_fail "same files as upstream" "ours: $(echo $ours); upstream (exit $uprc): $(echo $theirs)"; fi
-ours_lines=$expect
 up_lines=$(echo "$up" | media_lines)
 if [ "$ours_lines" = "$up_lines" ]; then
 	t_ok "upstream's media error lines are identical to ours"
