@@ -194,6 +194,36 @@ static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * An entry the leaf indexes but no data block yielded existed and cannot be
+ * read back: record it as lost, by position, so the count stays honest.
+ */
+static void add_unreadable(struct dirctx *c)
+{
+	for (size_t j = 0; j < c->nlh; j++) {
+		uint64_t byte = (uint64_t)c->lh[j].addr << 3;
+		bool seen = false;
+		char name[80];
+		struct xst_salv_entry *e;
+		int n;
+
+		for (size_t i = 0; i < c->raw.n && !seen; i++)
+			seen = (uint64_t)c->raw.v[i].dblock * c->geo.dirblksize + c->raw.v[i].offset == byte;
+		/* "." and ".." sit first in block 0 and are never user entries. */
+		if (seen || byte < 64 + 2 * 16)
+			continue;
+		n = snprintf(name, sizeof(name), "<unreadable entry at block %llu offset %llu>",
+			     (unsigned long long)(byte / c->geo.dirblksize),
+			     (unsigned long long)(byte % c->geo.dirblksize));
+		e = xst_salvage_add(c->s, 0, name, (size_t)n, NULL, 0, XST_SRC_RAW);
+		if (e) {
+			e->name_ok = false;
+			e->crc_ok = false;
+			snprintf(e->note, sizeof(e->note), "entry unreadable in the damaged block");
+		}
+	}
+}
+
 /* With every block read: judge each raw name against the leaf hashes. */
 static void add_raw_entries(struct dirctx *c)
 {
@@ -212,6 +242,54 @@ static void add_raw_entries(struct dirctx *c)
 		}
 		add_dirent(c->s, (const char *)d->name, d->namelen, d->ino, XST_SRC_RAW, crc_ok,
 			   name_ok, d->ftype);
+	}
+}
+
+/* On-disk inode facts for walking an extents-format data fork. */
+#define DI_BIG_NEXTENTS_OFF	24
+#define DI_NEXTENTS_OFF		76
+#define DI_FLAGS2_OFF		120
+#define DI_FLAG2_NREXT64	(UINT64_C(1) << 4)
+
+/*
+ * GETBMAPX maps a directory only up to its size, and its leaf blocks live
+ * 32 GiB in, so read them through the raw inode's own extent list (an
+ * extents-format fork: the common case).  Each packed record: flag(1),
+ * startoff(54), startblock(52), blockcount(21), big-endian.
+ */
+static void read_leaves(const struct xst_fs *fs, struct dirctx *c, const struct xst_raw_inode *ri)
+{
+	const uint32_t bs = fs->geo.blocksize;
+	const uint64_t leaf_first = DIR_DATA_BYTES / bs, leaf_end = DIR_LEAF_END / bs;
+	unsigned int agblklog = 0;
+	uint64_t n, flags2 = xst_be64(ri->buf + DI_FLAGS2_OFF);
+	_cleanup_free_ void *buf = NULL;
+
+	if (ri->format != XST_DINODE_FMT_EXTENTS || posix_memalign(&buf, 4096, bs) != 0)
+		return;
+	while ((UINT64_C(1) << agblklog) < fs->geo.agblocks)
+		agblklog++;
+	n = (flags2 & DI_FLAG2_NREXT64) ? xst_be64(ri->buf + DI_BIG_NEXTENTS_OFF) :
+					  xst_be32(ri->buf + DI_NEXTENTS_OFF);
+	n = MIN(n, (uint64_t)(ri->dfork_len / 16));	/* the fork bounds the count */
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *rec = ri->buf + ri->dfork_off + i * 16;
+		uint64_t l0 = xst_be64(rec), l1 = xst_be64(rec + 8);
+		uint64_t off = (l0 >> 9) & ((UINT64_C(1) << 54) - 1);
+		uint64_t fsb = ((l0 & 0x1ff) << 43) | (l1 >> 21);
+		uint64_t len = l1 & ((UINT64_C(1) << 21) - 1);
+		uint64_t agno = fsb >> agblklog, agbno = fsb & ((UINT64_C(1) << agblklog) - 1);
+
+		if (off + len <= leaf_first || off >= leaf_end || agno >= fs->geo.agcount)
+			continue;
+		for (uint64_t k = 0; k < len && k < 1024; k++) {
+			uint64_t daddr = (agno * fs->geo.agblocks + agbno + k) * (bs / 512);
+
+			if (off + k < leaf_first || off + k >= leaf_end)
+				continue;
+			if (xst_salvage_read_fsblock(fs, daddr, buf, bs) == 0)
+				parse_leaf_block(c, buf, bs);
+		}
 	}
 }
 
@@ -252,8 +330,11 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 				  parse_block, &c);
 	if (r < 0)
 		s->raw_err = r;
+	if (!c.single_block)
+		read_leaves(fs, &c, &ri);
 	s->raw_hashes = (unsigned int)c.nlh;
 	add_raw_entries(&c);
+	add_unreadable(&c);
 	xst_dirents_free(&c.raw);
 	free(c.lh);
 }
@@ -303,6 +384,12 @@ static void restore_one(struct xst_ctx *ctx, struct xst_salvage *s, int dirfd, i
 	struct stat st;
 	uint32_t gen = 0, nlink = 0;
 	int r;
+
+	if (e->ino == 0) {
+		/* Known to have existed, unreadable: nothing to put back. */
+		e->fate = XST_FATE_LOST;
+		return;
+	}
 
 	/* Present under its name, same inode: kept. */
 	if (fstatat(dirfd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {

@@ -175,6 +175,23 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 		}
 		if (!info.crc_ok)
 			s->raw_badcrc++;
+		/*
+		 * Entries the header counts but the parser could not read are
+		 * still entries the user had: record them as lost, by position.
+		 */
+		if (!info.count_bad && info.count > info.entries)
+			for (uint32_t k = info.entries; k < info.count; k++) {
+				char name[64];
+				int n = snprintf(name, sizeof(name), "<unreadable entry %u of block %zu>",
+						 k, lb);
+				struct xst_salv_entry *e = xst_salvage_add(s, XST_NS_USER, name, (size_t)n,
+									   NULL, 0, XST_SRC_RAW);
+
+				if (e) {
+					e->name_ok = false;
+					snprintf(e->note, sizeof(e->note), "entry unreadable in the damaged block");
+				}
+			}
 	}
 	for (size_t i = 0; i < xs.n; i++) {
 		const struct xst_xattr *x = &xs.v[i];

@@ -221,11 +221,7 @@ int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 		map[0].bmv_offset = next;
 		map[0].bmv_length = -1;
 		map[0].bmv_count = BMAP_BATCH + 1;
-		/*
-		 * Without PREALLOC the data fork is only mapped up to EOF, and a
-		 * directory's leaf and free blocks live far beyond its size.
-		 */
-		map[0].bmv_iflags = attrfork ? BMV_IF_ATTRFORK : BMV_IF_PREALLOC;
+		map[0].bmv_iflags = attrfork ? BMV_IF_ATTRFORK : 0;
 		r = xk_getbmapx(fd, map);
 		if (r < 0)
 			return r;
