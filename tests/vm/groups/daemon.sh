@@ -287,8 +287,11 @@ systemctl reset-failed xfs_scrubd 2>/dev/null
 systemctl stop xfs_scrubd
 
 # ---- upstream xfs_healer holds the monitor: clear message, polling ----
+# The directory on vdb is damaged again; this xfs_healer only logs
+# (--no-autofsck), so a repair can only come from our polling.
+xfs_db -x -c "inode $dino" -c "dblock 0" -c "write -d dhdr.hdr.magic 0" $HB >/dev/null 2>&1
 mkdir -p $MB && mount $HB $MB
-systemd-run --unit=xst-healer -p Type=exec /usr/libexec/xfsprogs/xfs_healer $MB >/dev/null 2>&1
+systemd-run --unit=xst-healer -p Type=exec /usr/libexec/xfsprogs/xfs_healer --no-autofsck $MB >/dev/null 2>&1
 sleep 2
 systemctl start xfs_scrubd
 if jwait 10 $ID_BUSY XFS_MOUNTPOINT=$MB; then
@@ -296,6 +299,16 @@ if jwait 10 $ID_BUSY XFS_MOUNTPOINT=$MB; then
 else t_fail "monitor busy" "$(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
 $CTL --json | grep -q '"events_from": "polling (monitor held by' && t_ok "status shows polling for $MB" ||
 	t_fail "polling state" "$($CTL --json)"
+ls $MB/d >/dev/null 2>&1
+if [ -z "$(ls $MB/d 2>/dev/null | head -1)" ]; then
+	for i in $(seq 1 100); do [ -n "$(jfix XFS_INO=$dino XFS_MOUNTPOINT=$MB | head -c1)" ] && break; sleep 0.2; done
+	if [ -n "$(jfix XFS_INO=$dino XFS_MOUNTPOINT=$MB | head -c1)" ] && [ "$(ls $MB/d | wc -l)" -eq 300 ]; then
+		t_ok "polling found the sick directory and repaired it: $(jfix XFS_INO=$dino XFS_MOUNTPOINT=$MB | head -1 | field MESSAGE)"
+	else t_fail "repair by polling" "$(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
+	echo "# xfs_healer (log only) said: $(journalctl -b -u xst-healer -o cat | tail -3 | tr '\n' ' ')"
+else
+	t_skip "repair by polling" "the re-damaged directory still listed"
+fi
 systemctl stop xst-healer 2>/dev/null
 
 # ---- exposure next to upstream ----
