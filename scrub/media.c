@@ -103,6 +103,9 @@ size_t xst_media_merge(struct xst_media_range *r, size_t n, uint64_t align)
 {
 	size_t out = 0;
 
+	/* A device with nothing to read has no array at all; qsort wants one. */
+	if (n == 0)
+		return 0;
 	if (align == 0)
 		align = 1;
 	for (size_t i = 0; i < n; i++) {

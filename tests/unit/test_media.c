@@ -73,6 +73,7 @@ static void test_merge(void **state)
 	assert_int_equal(r[3].start, 2 * MiB);
 	assert_int_equal(r[3].len, 4 * KiB);
 	assert_int_equal(xst_media_merge(r, 0, 4096), 0);
+	assert_int_equal(xst_media_merge(NULL, 0, 4096), 0);	/* a device with no data */
 }
 
 static void test_chunk(void **state)
