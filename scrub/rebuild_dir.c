@@ -25,7 +25,6 @@
 #include "salvage.h"
 #include "util.h"
 
-#define MAX_LEAF_ENTRIES (1u << 20)
 /* Directory data lives in the first 32 GiB of the fork, the leaves in the next. */
 #define DIR_DATA_BYTES	(UINT64_C(32) << 30)
 #define DIR_LEAF_END	(UINT64_C(64) << 30)
@@ -54,80 +53,18 @@ static int ino_gen(const struct xst_fs *fs, uint64_t ino, uint32_t *gen, uint32_
 
 /*
  * The leaf blocks map each entry's address to the hash of its name.  A name
- * parsed from a damaged data block whose hash matches its leaf entry is
- * proven intact, whatever the block's checksum says; one that does not
- * match was changed by the damage and can only be flagged.
+ * parsed from a damaged data block whose hash matches its leaf pair is
+ * proven intact, whatever the block's checksum says; one that cannot be
+ * vouched for that way, from a block that failed its checksum, can only be
+ * flagged.
  */
-struct leafhash {
-	uint32_t addr;		/* entry address in 8-byte units of the data space */
-	uint32_t hash;
-};
-
 struct dirctx {
 	struct xst_salvage *s;
 	struct xst_dir_geo geo;
 	bool single_block;
-	struct leafhash *lh;
-	size_t nlh, caplh;
+	struct xst_dirleaf leaf;	/* (hash, address) pairs of the leaf blocks */
 	struct xst_dirents raw;		/* entries parsed from data blocks */
 };
-
-static void add_leaf(struct dirctx *c, const uint8_t *b, size_t len, size_t first, uint32_t count)
-{
-	if (count > (len - first) / 8)
-		return;		/* a damaged count: trust none of it */
-	for (uint32_t i = 0; i < count && c->nlh < MAX_LEAF_ENTRIES; i++) {
-		const uint8_t *e = b + first + (size_t)i * 8;
-		uint32_t addr = xst_be32(e + 4);
-
-		if (addr == 0)
-			continue;	/* stale entry */
-		if (c->nlh == c->caplh) {
-			size_t cap = c->caplh ? c->caplh * 2 : 256;
-			struct leafhash *n = reallocarray(c->lh, cap, sizeof(*n));
-
-			if (!n)
-				return;
-			c->lh = n;
-			c->caplh = cap;
-		}
-		c->lh[c->nlh++] = (struct leafhash){ .addr = addr, .hash = xst_be32(e) };
-	}
-}
-
-static void parse_leaf_block(struct dirctx *c, const uint8_t *b, size_t len)
-{
-	uint16_t magic;
-
-	if (!c->geo.v5 || len < 64)
-		return;
-	magic = xst_be16(b + XST_DA_MAGIC_OFF);
-	if (magic == XST_DIR3_LEAF1_MAGIC || magic == XST_DIR3_LEAFN_MAGIC)
-		add_leaf(c, b, len, 64, xst_be16(b + 56));
-}
-
-/* A single-block directory keeps its leaf entries just before the 8-byte tail. */
-static void parse_block_tail(struct dirctx *c, const uint8_t *b, size_t len)
-{
-	uint32_t count;
-
-	if (len < 16)
-		return;
-	count = xst_be32(b + len - 8);
-	if (count > (len - 8) / 8)
-		return;
-	add_leaf(c, b, len - 8, len - 8 - (size_t)count * 8, count);
-}
-
-static int leaf_hash_of(const struct dirctx *c, uint32_t addr, uint32_t *hash)
-{
-	for (size_t i = 0; i < c->nlh; i++)
-		if (c->lh[i].addr == addr) {
-			*hash = c->lh[i].hash;
-			return 0;
-		}
-	return -ENOENT;
-}
 
 static void add_dirent(struct xst_salvage *s, const char *name, size_t len, uint64_t ino,
 		       unsigned int src, bool crc_ok, bool name_ok, uint8_t ftype)
@@ -170,7 +107,7 @@ static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
 	int r;
 
 	if (lblk * len >= DIR_DATA_BYTES) {
-		parse_leaf_block(c, buf, len);
+		xst_dirleaf_parse(buf, len, &c->geo, &c->leaf, NULL);
 		return 0;
 	}
 	c->s->raw_blocks++;
@@ -189,8 +126,6 @@ static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
 	}
 	if (!info.crc_ok)
 		c->s->raw_badcrc++;
-	if (c->single_block)
-		parse_block_tail(c, buf, len);
 	return 0;
 }
 
@@ -200,8 +135,8 @@ static int parse_block(void *arg, uint64_t lblk, void *buf, size_t len)
  */
 static void add_unreadable(struct dirctx *c)
 {
-	for (size_t j = 0; j < c->nlh; j++) {
-		uint64_t byte = (uint64_t)c->lh[j].addr << 3;
+	for (size_t j = 0; j < c->leaf.n; j++) {
+		uint64_t byte = (uint64_t)c->leaf.v[j].address << 3;
 		bool seen = false;
 		char name[80];
 		struct xst_salv_entry *e;
@@ -210,7 +145,7 @@ static void add_unreadable(struct dirctx *c)
 		for (size_t i = 0; i < c->raw.n && !seen; i++)
 			seen = (uint64_t)c->raw.v[i].dblock * c->geo.dirblksize + c->raw.v[i].offset == byte;
 		/* "." and ".." sit first in block 0 and are never user entries. */
-		if (seen || byte < 64 + 2 * 16)
+		if (seen || c->leaf.v[j].address == 0 || byte < 64 + 2 * 16)
 			continue;
 		n = snprintf(name, sizeof(name), "<unreadable entry at block %llu offset %llu>",
 			     (unsigned long long)(byte / c->geo.dirblksize),
@@ -227,21 +162,14 @@ static void add_unreadable(struct dirctx *c)
 /* With every block read: judge each raw name against the leaf hashes. */
 static void add_raw_entries(struct dirctx *c)
 {
+	xst_dirents_check_leaf(&c->raw, &c->leaf, &c->geo);
 	for (size_t i = 0; i < c->raw.n; i++) {
 		const struct xst_dirent *d = &c->raw.v[i];
-		uint64_t byte = (uint64_t)d->dblock * c->geo.dirblksize + d->offset;
-		bool name_ok = !(d->flags & XST_DENT_NAME_SUSPECT), crc_ok = d->crc_ok;
-		uint32_t hash;
+		bool verified = d->flags & XST_DENT_HASH_VERIFIED;
+		bool name_ok = !(d->flags & XST_DENT_NAME_SUSPECT) && (verified || d->crc_ok);
 
-		if (leaf_hash_of(c, (uint32_t)(byte >> 3), &hash) == 0) {
-			/* The leaf vouches for the name (or proves it changed). */
-			name_ok = name_ok && hash == xst_da_hashname(d->name, d->namelen);
-			crc_ok = crc_ok || name_ok;
-		} else if (!crc_ok) {
-			name_ok = false;	/* nothing can vouch for it */
-		}
-		add_dirent(c->s, (const char *)d->name, d->namelen, d->ino, XST_SRC_RAW, crc_ok,
-			   name_ok, d->ftype);
+		add_dirent(c->s, (const char *)d->name, d->namelen, d->ino, XST_SRC_RAW,
+			   d->crc_ok || verified, name_ok, d->ftype);
 	}
 }
 
@@ -288,7 +216,7 @@ static void read_leaves(const struct xst_fs *fs, struct dirctx *c, const struct 
 			if (off + k < leaf_first || off + k >= leaf_end)
 				continue;
 			if (xst_salvage_read_fsblock(fs, daddr, buf, bs) == 0)
-				parse_leaf_block(c, buf, bs);
+				xst_dirleaf_parse(buf, bs, &c->geo, &c->leaf, NULL);
 		}
 	}
 }
@@ -332,11 +260,11 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 		s->raw_err = r;
 	if (!c.single_block)
 		read_leaves(fs, &c, &ri);
-	s->raw_hashes = (unsigned int)c.nlh;
 	add_raw_entries(&c);
+	s->raw_hashes = (unsigned int)c.leaf.n;
 	add_unreadable(&c);
 	xst_dirents_free(&c.raw);
-	free(c.lh);
+	xst_dirleaf_free(&c.leaf);
 }
 
 int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
@@ -348,7 +276,8 @@ int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 		collect_readable(s, fd);
 	else
 		s->raw_err = fd;
-	collect_raw(ctx, s, fd);
+	if (!s->raw_skip)
+		collect_raw(ctx, s, fd);
 	/* Remember each child's generation: restores must not pick up a reused inode. */
 	for (size_t i = 0; i < s->n; i++)
 		if (ino_gen(ctx->fs, s->v[i].ino, &s->v[i].gen, NULL) < 0)

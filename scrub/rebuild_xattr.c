@@ -115,17 +115,32 @@ static void add_raw(struct xst_salvage *s, const struct xst_xattr *x, const uint
 	struct xst_salv_entry *e;
 	uint8_t ns;
 
+	bool mangled = false;
+
 	switch (x->ns) {
 	case XST_ATTR_NS_USER: ns = XST_NS_USER; break;
 	case XST_ATTR_NS_TRUSTED: ns = XST_NS_TRUSTED; break;
 	case XST_ATTR_NS_SECURE: ns = XST_NS_SECURE; break;
-	default: return;	/* parent pointers belong to the kernel */
+	case XST_ATTR_NS_PARENT: return;	/* parent pointers belong to the kernel */
+	default: ns = XST_NS_USER; mangled = true; break;
 	}
-	if (x->incomplete)
-		return;		/* a set that never finished was never the user's */
-	e = xst_salvage_add(s, ns, (const char *)x->name, x->namelen, value, valuelen, XST_SRC_RAW);
+	/*
+	 * A set that never finished was never the user's, but in a block that
+	 * failed its checksum the flag itself may be the damage: record it.
+	 */
+	if (x->incomplete && x->crc_ok)
+		return;
+	mangled = mangled || x->incomplete;
+	e = xst_salvage_add(s, ns, (const char *)x->name, x->namelen, mangled ? NULL : value,
+			    mangled ? 0 : valuelen, XST_SRC_RAW);
 	if (!e)
 		return;
+	if (mangled && !(e->sources & XST_SRC_READABLE)) {
+		e->name_ok = false;
+		e->crc_ok = false;
+		snprintf(e->note, sizeof(e->note), "flags damaged: namespace unknown");
+		return;
+	}
 	if (!(e->sources & XST_SRC_READABLE)) {
 		e->crc_ok = x->crc_ok && value_crc_ok;
 		e->name_ok = !(x->flags & (XST_XATTR_HASH_MISMATCH | XST_XATTR_NS_BAD));
@@ -239,7 +254,8 @@ int xst_rebuild_xattr_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 		return 0;
 	}
 	collect_readable(s, fd);
-	collect_raw(ctx, s, fd);
+	if (!s->raw_skip)
+		collect_raw(ctx, s, fd);
 	return 0;
 }
 

@@ -371,6 +371,12 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	s->type = type;
 	s->ino = it->ino;
 	s->gen = it->gen;
+	/*
+	 * After a first rebuild the kernel's new blocks may not have reached
+	 * the disk yet, so raw reads would see stale or freed blocks: only the
+	 * first attempt on an object reads raw blocks.
+	 */
+	s->raw_skip = it->repair_attempts > 1;
 	r = type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
 					   xst_rebuild_dir_collect(ctx, s);
 	if (r >= 0)

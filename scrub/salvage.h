@@ -65,6 +65,7 @@ struct xst_salvage {
 	int raw_err;		/* why the raw read failed, or 0 */
 	char *record;		/* path of the saved record */
 	bool parent_ptrs;	/* directory can be rebuilt from parent pointers */
+	bool raw_skip;		/* a later attempt: the disk may lag the rebuild */
 };
 
 /* Find an entry by namespace and name, or NULL. */

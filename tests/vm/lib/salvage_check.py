@@ -94,6 +94,7 @@ def tally(truth, after, rec, _xattrs=True):
 def tally_dir(truth, after, rec):
     """Directories are matched by inode: a renamed file is the same file."""
     c = dict(same=0, restored=0, flagged=0, lost=0, changed_unflagged=0, missing_unreported=0)
+    missing = []
     by_ino = {}
     for name, (fate, _val, ino) in rec.items():
         by_ino.setdefault(ino, []).append((name, fate))
@@ -102,19 +103,30 @@ def tally_dir(truth, after, rec):
         if after.get(name) == ino:
             c[fate if fate in ("restored", "flagged") else "same"] += 1
             continue
+        if fate in ("flagged", "lost"):
+            c[fate] += 1        # known by name; its inode field may be the damage
+            continue
         fates = [f for _n, f in by_ino.get(ino, [])]
         for want in ("flagged", "lost", "restored"):
             if want in fates:
                 c[want] += 1
                 break
         else:
-            c["missing_unreported"] += 1
+            missing.append(name)
     for name, ino in after.items():
         if name in truth:
             continue
         fates = [f for n, f in by_ino.get(ino, []) if n == name]
         if "flagged" not in fates:
             c["changed_unflagged"] += 1
+    # Entries known only by position (unreadable) stand in for missing ones.
+    standins = [f for f, _v, i in rec.values() if i == "0" and f == "lost"]
+    for fate in standins:
+        if not missing:
+            break
+        missing.pop()
+        c[fate] += 1
+    c["missing_unreported"] = len(missing)
     return c
 
 
