@@ -7,6 +7,7 @@
  * inode the kernel cannot stat is still visited.
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +19,23 @@
 #define CHUNKS_PER_BATCH 64
 #define INODES_PER_CHUNK 64
 
+/*
+ * The kernel's request structs end in flexible arrays; embedding one in a
+ * struct is a GNU extension, so these spell out the same layout: the
+ * 64-byte header, then the records.
+ */
 struct batch {
-	struct xfs_inumbers_req ireq;
+	struct xfs_bulk_ireq hdr;
 	struct xfs_inumbers chunks[CHUNKS_PER_BATCH];
 };
 
 struct bstat_batch {
-	struct xfs_bulkstat_req breq;
+	struct xfs_bulk_ireq hdr;
 	struct xfs_bulkstat bs[CHUNKS_PER_BATCH * INODES_PER_CHUNK];
 };
+
+_Static_assert(offsetof(struct batch, chunks) == sizeof(struct xfs_bulk_ireq), "inumbers layout");
+_Static_assert(offsetof(struct bstat_batch, bs) == sizeof(struct xfs_bulk_ireq), "bulkstat layout");
 
 static int visit_batch(const struct xst_fs *fs, uint32_t agno, const struct batch *b,
 		       struct bstat_batch *bb, uint64_t from, xst_inode_fn fn,
@@ -37,18 +46,18 @@ static int visit_batch(const struct xst_fs *fs, uint32_t agno, const struct batc
 	int r;
 
 	/* One BULKSTAT for the whole batch; it returns allocated inodes in order. */
-	memset(&bb->breq.hdr, 0, sizeof(bb->breq.hdr));
-	bb->breq.hdr.ino = first;
-	bb->breq.hdr.flags = XFS_BULK_IREQ_AGNO;
-	bb->breq.hdr.agno = agno;
-	bb->breq.hdr.icount = ARRAY_SIZE(bb->bs);
+	memset(&bb->hdr, 0, sizeof(bb->hdr));
+	bb->hdr.ino = first;
+	bb->hdr.flags = XFS_BULK_IREQ_AGNO;
+	bb->hdr.agno = agno;
+	bb->hdr.icount = ARRAY_SIZE(bb->bs);
 	if (fs->has_metadir)
-		bb->breq.hdr.flags |= XFS_BULK_IREQ_METADIR;
-	r = xk_bulkstat(fs->fd, &bb->breq);
+		bb->hdr.flags |= XFS_BULK_IREQ_METADIR;
+	r = xk_bulkstat(fs->fd, (struct xfs_bulkstat_req *)bb);
 	if (r == 0)
-		got = bb->breq.hdr.ocount;
+		got = bb->hdr.ocount;
 
-	for (unsigned int c = 0; c < b->ireq.hdr.ocount; c++) {
+	for (unsigned int c = 0; c < b->hdr.ocount; c++) {
 		const struct xfs_inumbers *ch = &b->chunks[c];
 
 		for (unsigned int i = 0; i < INODES_PER_CHUNK; i++) {
@@ -96,20 +105,20 @@ int xst_scan_ag_inodes_from(const struct xst_fs *fs, uint32_t agno, uint64_t fro
 	if (!b || !bb)
 		return -ENOMEM;
 	while (!*stop) {
-		memset(&b->ireq.hdr, 0, sizeof(b->ireq.hdr));
-		b->ireq.hdr.ino = cursor;
-		b->ireq.hdr.flags = XFS_BULK_IREQ_AGNO;
-		b->ireq.hdr.agno = agno;
-		b->ireq.hdr.icount = CHUNKS_PER_BATCH;
-		r = xk_inumbers(fs->fd, &b->ireq);
+		memset(&b->hdr, 0, sizeof(b->hdr));
+		b->hdr.ino = cursor;
+		b->hdr.flags = XFS_BULK_IREQ_AGNO;
+		b->hdr.agno = agno;
+		b->hdr.icount = CHUNKS_PER_BATCH;
+		r = xk_inumbers(fs->fd, (struct xfs_inumbers_req *)b);
 		if (r < 0)
 			return r;
-		if (b->ireq.hdr.ocount == 0)
+		if (b->hdr.ocount == 0)
 			return 0;
 		/* A cursor that does not advance would loop forever on a bad inobt. */
-		if (b->ireq.hdr.ino <= cursor && cursor != 0)
+		if (b->hdr.ino <= cursor && cursor != 0)
 			return -EUCLEAN;
-		cursor = b->ireq.hdr.ino;
+		cursor = b->hdr.ino;
 		r = visit_batch(fs, agno, b, bb, from, fn, arg, stop);
 		if (r < 0)
 			return r;
