@@ -29,6 +29,7 @@
 #include "manager.h"
 #include "metrics.h"
 #include "mounts.h"
+#include "schedule.h"
 #include "util.h"
 
 static const char *const state_names[] = {
@@ -224,22 +225,6 @@ static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata)
 
 /* ---- scheduling ---- */
 
-static bool disks_overlap(const char *a, const char *b)
-{
-	char tok[64];
-	const char *p = a;
-
-	while (sscanf(p, " %63s", tok) == 1) {
-		char needle[70];
-
-		snprintf(needle, sizeof(needle), " %s ", tok);
-		if (strstr(b, needle))
-			return true;
-		p = strstr(p, tok) + strlen(tok);
-	}
-	return false;
-}
-
 static bool scanning(struct xsd_fs *fs)
 {
 	bool r;
@@ -259,7 +244,7 @@ static void schedule(struct xsd_manager *m)
 		if (!fs->scan_wanted)
 			continue;
 		for (struct xsd_fs *o = m->fs; o; o = o->next)
-			if (o != fs && scanning(o) && disks_overlap(fs->disks, o->disks))
+			if (o != fs && scanning(o) && xsd_disks_overlap(fs->disks, o->disks))
 				conflict = true;
 		if (conflict)
 			continue;
@@ -349,22 +334,14 @@ static bool on_battery(void)
 	return any_ac && !online;
 }
 
-/* Seconds from now until the window opens (0: open now). */
+/* Seconds from now until the configured window opens (0: open now). */
 static uint64_t window_wait(const struct xsd_config *c)
 {
 	time_t now = time(NULL);
 	struct tm tm;
-	int cur, s = c->window_start_min, e = c->window_end_min;
-	bool open;
 
-	if (s < 0)
-		return 0;
 	localtime_r(&now, &tm);
-	cur = tm.tm_hour * 60 + tm.tm_min;
-	open = s < e ? (cur >= s && cur < e) : (cur >= s || cur < e);
-	if (open)
-		return 0;
-	return (uint64_t)(((s - cur) + 1440) % 1440) * 60;
+	return xsd_window_wait(c->window_start_min, c->window_end_min, tm.tm_hour * 60 + tm.tm_min);
 }
 
 static int on_sched(sd_event_source *s, uint64_t usec, void *userdata);

@@ -28,6 +28,7 @@
 #include "kernel.h"
 #include "manager.h"
 #include "repair.h"
+#include "schedule.h"
 #include "util.h"
 
 struct failed_key {
@@ -607,7 +608,7 @@ static int scan_point(struct wctx *w, uint64_t done)
 {
 	struct xsd_shared *sh = &w->fs->sh;
 	uint64_t now = mono_ns(), busy = now - w->last_point_ns;
-	uint64_t rest = 0;
+	uint64_t rest;
 	bool targets;
 	int r = 0;
 
@@ -620,9 +621,7 @@ static int scan_point(struct wctx *w, uint64_t done)
 		save_checkpoint(w);
 
 	/* CPU budget: work `busy`, then rest so that busy/(busy+rest) = budget. */
-	if (w->cfg->cpu_budget < 100)
-		rest = busy * (100 - w->cfg->cpu_budget) / w->cfg->cpu_budget;
-	rest = MIN(rest, 2000000000ull);
+	rest = xsd_rest_ns(busy, w->cfg->cpu_budget, 2000000000ull);
 
 	pthread_mutex_lock(&sh->lock);
 	if (rest && !sh->quit && !sh->cancel && !sh->paused)
