@@ -1,5 +1,5 @@
 #!/bin/bash
-# xst-vm: --systemd --disk 1G --disk 512M --timeout 900
+# xst-vm: --systemd --disk 1G --disk 512M --disk 600M --timeout 900
 # xfs_scrubd under systemd as PID 1 (issue 5): the unit reaches active
 # through READY; a health event leads to a verified repair within 2 s;
 # journal records carry MESSAGE_IDs and XFS_* fields; busctl and
@@ -310,6 +310,30 @@ else
 	t_skip "repair by polling" "the re-damaged directory still listed"
 fi
 systemctl stop xst-healer 2>/dev/null
+
+# ---- one scan per disk: two filesystems on partitions of vdc ----
+if command -v sfdisk >/dev/null && printf 'label: dos\n,280M\n,\n' | sfdisk -q /dev/vdc >/dev/null 2>&1; then
+	udevadm settle 2>/dev/null
+	mkfs.xfs -q -f /dev/vdc1 && mkfs.xfs -q -f /dev/vdc2
+	mkdir -p /mnt/p1 /mnt/p2 && mount /dev/vdc1 /mnt/p1 && mount /dev/vdc2 /mnt/p2
+	for d in 1 2; do mkdir /mnt/p$d/x; (cd /mnt/p$d/x && seq 1 400 | xargs touch); done
+	for i in $(seq 1 50); do $CTL --json | grep -q '"/mnt/p2"' && $CTL --json | grep -q '"/mnt/p1"' && break; sleep 0.2; done
+	$CTL start /mnt/p1 >/dev/null; $CTL start /mnt/p2 >/dev/null
+	sleep 1
+	s1=$($CTL --json | python3 -c 'import json,sys; print({f["mountpoint"]: f["state"] for f in json.load(sys.stdin)}.get("/mnt/p1"))')
+	s2=$($CTL --json | python3 -c 'import json,sys; print({f["mountpoint"]: f["state"] for f in json.load(sys.stdin)}.get("/mnt/p2"))')
+	if [ "$s1" = scanning ] && [ "$s2" = queued ]; then
+		t_ok "same disk: /mnt/p1 scanning, /mnt/p2 queued behind it"
+	else t_fail "one scan per disk" "p1 $s1, p2 $s2"; fi
+	$CTL cancel /mnt/p1 >/dev/null
+	for i in $(seq 1 50); do [ "$($CTL --json | python3 -c 'import json,sys; print({f["mountpoint"]: f["state"] for f in json.load(sys.stdin)}.get("/mnt/p2"))')" = scanning ] && break; sleep 0.2; done
+	s2=$($CTL --json | python3 -c 'import json,sys; print({f["mountpoint"]: f["state"] for f in json.load(sys.stdin)}.get("/mnt/p2"))')
+	[ "$s2" = scanning ] && t_ok "after /mnt/p1's scan ended, /mnt/p2's started" || t_fail "queued scan starts" "p2 $s2"
+	$CTL cancel --all >/dev/null 2>&1
+	umount /mnt/p1 /mnt/p2
+else
+	t_skip "one scan per disk" "cannot partition /dev/vdc"
+fi
 
 # ---- exposure next to upstream ----
 ours=$(systemd-analyze security xfs_scrubd.service 2>/dev/null | tail -1)
