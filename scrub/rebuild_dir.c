@@ -73,6 +73,20 @@ static void add_dirent(struct xst_salvage *s, const char *name, size_t len, uint
 
 	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
 		return;
+	/* One name twice in the raw blocks: the damage renamed one onto another. */
+	e = xst_salvage_find(s, 0, name, len);
+	if (e && (src & XST_SRC_RAW) && (e->sources & XST_SRC_RAW) && e->ino != ino) {
+		char dup[300];
+		int n = snprintf(dup, sizeof(dup), "<damaged duplicate of %.*s>", (int)len, name);
+
+		e = xst_salvage_add(s, 0, dup, (size_t)MIN(n, 255), NULL, 0, src);
+		if (e) {
+			e->ino = ino;
+			e->name_ok = false;
+			e->crc_ok = false;
+		}
+		return;
+	}
 	e = xst_salvage_add(s, 0, name, len, NULL, 0, src);
 	if (!e)
 		return;

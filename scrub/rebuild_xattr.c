@@ -131,6 +131,24 @@ static void add_raw(struct xst_salvage *s, const struct xst_xattr *x, const uint
 	if (x->incomplete && x->crc_ok)
 		return;
 	mangled = mangled || x->incomplete;
+	/*
+	 * A healthy set never holds one name twice: a second raw entry under a
+	 * name already seen raw is an entry the damage renamed onto another.
+	 * Keep it apart so it is still counted (as lost).
+	 */
+	e = xst_salvage_find(s, ns, (const char *)x->name, x->namelen);
+	if (e && (e->sources & XST_SRC_RAW)) {
+		char dup[300];
+		int n = snprintf(dup, sizeof(dup), "<damaged duplicate of %.*s>", (int)x->namelen,
+				 (const char *)x->name);
+
+		e = xst_salvage_add(s, ns, dup, (size_t)MIN(n, 255), NULL, 0, XST_SRC_RAW);
+		if (e) {
+			e->name_ok = false;
+			snprintf(e->note, sizeof(e->note), "name collides with another: damaged");
+		}
+		return;
+	}
 	e = xst_salvage_add(s, ns, (const char *)x->name, x->namelen, mangled ? NULL : value,
 			    mangled ? 0 : valuelen, XST_SRC_RAW);
 	if (!e)
@@ -194,19 +212,25 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 		 * Entries the header counts but the parser could not read are
 		 * still entries the user had: record them as lost, by position.
 		 */
-		if (!info.count_bad && info.count > info.entries)
-			for (uint32_t k = info.entries; k < info.count; k++) {
-				char name[64];
-				int n = snprintf(name, sizeof(name), "<unreadable entry %u of block %zu>",
-						 k, lb);
-				struct xst_salv_entry *e = xst_salvage_add(s, XST_NS_USER, name, (size_t)n,
-									   NULL, 0, XST_SRC_RAW);
+		uint32_t unreadable = 0;
 
-				if (e) {
-					e->name_ok = false;
-					snprintf(e->note, sizeof(e->note), "entry unreadable in the damaged block");
-				}
+		/* Only a block that is surely a leaf has entries to count. */
+		if (info.kind == XST_ATTRBLK_LEAF && info.magic_ok) {
+			unreadable = info.dropped;
+			if (!info.count_bad && info.count > info.entries + info.dropped)
+				unreadable += info.count - info.entries - info.dropped;
+		}
+		for (uint32_t k = info.entries; k < info.entries + unreadable; k++) {
+			char name[64];
+			int n = snprintf(name, sizeof(name), "<unreadable entry %u of block %zu>", k, lb);
+			struct xst_salv_entry *e = xst_salvage_add(s, XST_NS_USER, name, (size_t)n,
+								   NULL, 0, XST_SRC_RAW);
+
+			if (e) {
+				e->name_ok = false;
+				snprintf(e->note, sizeof(e->note), "entry unreadable in the damaged block");
 			}
+		}
 	}
 	for (size_t i = 0; i < xs.n; i++) {
 		const struct xst_xattr *x = &xs.v[i];

@@ -96,6 +96,10 @@ run_xattr_case() {
 	unset c_total c_same c_restored c_flagged c_lost c_changed_unflagged c_missing_unreported
 	echo "# $name/$who: exit $rc; $counts"
 	xf_show $out | sed 's/^/#   /' | head -n 12
+	if [ -n "$rec" ] && [ "$name" = xattr-rot ]; then
+		sed -n '7,8p' "$rec" | sed 's/^/#   record: /'
+		python3 $chk xattrs-missing $truth /tmp/after "$rec" | sed 's/^/#   missing: /'
+	fi
 	eval "$(echo "$counts" | tr ' ' '\n' | sed 's/^/c_/')"
 	if [ $who = upstream ]; then
 		res="$((c_same))/$((c_total - c_same))"

@@ -119,8 +119,11 @@ def tally_dir(truth, after, rec):
         fates = [f for n, f in by_ino.get(ino, []) if n == name]
         if "flagged" not in fates:
             c["changed_unflagged"] += 1
-    # Entries known only by position (unreadable) stand in for missing ones.
-    standins = [f for f, _v, i in rec.values() if i == "0" and f == "lost"]
+    # Entries the damage left unrecognisable (unreadable, or with a garbled
+    # name and inode) stand in for missing ones.
+    truth_inos = set(truth.values())
+    standins = [f for n, (f, _v, i) in rec.items()
+                if n not in truth and i not in truth_inos and f in ("lost", "flagged")]
     for fate in standins:
         if not missing:
             break
@@ -138,6 +141,15 @@ def main(argv):
         rec = read_record(argv[4] if len(argv) > 4 else None, cmd == "xattrs")
         c = tally(truth, after, rec, True) if cmd == "xattrs" else tally_dir(truth, after, rec)
         print("total=%d " % len(truth) + " ".join("%s=%d" % kv for kv in c.items()))
+    elif cmd == "xattrs-missing":
+        # For the log: truth names gone after the repair, and the record's
+        # entries that match no truth name (what the damage turned them into).
+        truth, after = read_xattrs(argv[2]), read_xattrs(argv[3])
+        rec = read_record(argv[4], True)
+        gone = [n for n in truth if n not in after]
+        print("gone: " + " ".join(gone))
+        print("unknown to the truth: " + " | ".join(
+            "%r=%s" % (n, f) for n, (f, _v, _i) in rec.items() if n not in truth))
     elif cmd == "flip":
         img, off, ln, count, seed, lo, hi = argv[2], *map(int, argv[3:9])
         rnd = random.Random(seed)
