@@ -16,6 +16,7 @@
 #include "check.h"
 #include "descr.h"
 #include "inodes.h"
+#include "salvage.h"
 #include "kernel.h"
 #include "util.h"
 
@@ -43,6 +44,7 @@ void xst_ctx_fini(struct xst_ctx *ctx)
 	xst_repair_list_free(&ctx->file_list);
 	free(ctx->ag_inobt_bad);
 	ctx->ag_inobt_bad = NULL;
+	xst_salvage_pending_free(ctx);
 }
 
 static void set_fatal(struct xst_ctx *ctx, int r)

@@ -25,6 +25,7 @@ enum xst_mode {
 };
 
 struct xst_breaker;
+struct xst_salvage;
 
 struct xst_ctx {
 	struct xst_fs *fs;
@@ -45,6 +46,7 @@ struct xst_ctx {
 	pthread_mutex_t lock;		/* protects preen_seen and fatal */
 	bool preen_seen[XST_SCRUB_TYPE_NR];
 	uint8_t *ag_inobt_bad;		/* per AG: inode index still broken after phase 2 */
+	struct xst_salvage *salvage_pending; /* records between repair attempts (lock) */
 	atomic_uint_fast64_t inodes_checked;
 	atomic_uint_fast64_t objects_checked;
 };

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "item.h"
 #include "rebuild.h"
 #include "salvage.h"
 #include "xfs_uapi.h"
@@ -16,6 +17,9 @@ int xst_rebuild_prepare(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 	switch (type) {
 	case XFS_SCRUB_TYPE_XATTR:
 	case XFS_SCRUB_TYPE_DIR:
+		*ret = xst_salvage_pending_take(ctx, it->ino, it->gen, type);
+		if (*ret)
+			return 0;
 		return xst_salvage_take(ctx, it, type, ret);
 	default:
 		return 0;
@@ -23,18 +27,23 @@ int xst_rebuild_prepare(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 }
 
 bool xst_rebuild_finish(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
-			struct xst_salvage *s, bool kernel_says_fixed)
+			struct xst_salvage *s, bool kernel_says_fixed, bool final)
 {
 	bool reported;
 
 	if (!s)
 		return false;
-	reported = xst_salvage_settle(ctx, it, type, s, kernel_says_fixed);
+	reported = xst_salvage_settle(ctx, it, type, s, kernel_says_fixed, final);
+	if (!kernel_says_fixed && !final) {
+		xst_salvage_pending_put(ctx, s);
+		return false;
+	}
 	xst_salvage_free(s);
 	return reported;
 }
 
-void xst_rebuild_abandon(struct xst_salvage *s)
+void xst_rebuild_abandon(struct xst_ctx *ctx, struct xst_salvage *s)
 {
-	xst_salvage_free(s);
+	if (s)
+		xst_salvage_pending_put(ctx, s);
 }

@@ -140,7 +140,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	if (r < 0) {
 		xst_msg(rep, XST_ERROR, d, "Cannot write the in-flight marker (%s); not repairing.",
 			strerror(-r));
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
@@ -148,7 +148,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	r = xst_item_run(&ctx->scrubber, &one, XFS_SCRUB_IFLAG_REPAIR);
 	xst_breaker_disarm(ctx->breaker, it, t);
 	if (r < 0) {
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		return r;
 	}
 	err = one.state[t] == XST_ST_ERROR ? one.err[t] : 0;
@@ -166,15 +166,15 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	case -EDEADLK:
 		if (rep->verbose || rep->debug)
 			xst_msg(rep, XST_INFO, d, "Filesystem is busy, deferring repair.");
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		return final ? (xst_msg(rep, XST_CORRUPT, d, "Filesystem is busy; repair incomplete."), 1) : 0;
 	case -ESHUTDOWN:
 		xst_msg(rep, XST_ERROR, d, "Filesystem is shut down, aborting.");
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		return -ESHUTDOWN;
 	case -EROFS:
 		xst_msg(rep, XST_ERROR, d, "Read-only filesystem; cannot make changes.");
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		return -EROFS;
 	case -ENOENT:
 		/*
@@ -184,7 +184,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		 * the case the salvage record exists for.
 		 */
 		if (salv) {
-			if (!xst_rebuild_finish(ctx, it, t, salv, true))
+			if (!xst_rebuild_finish(ctx, it, t, salv, true, final))
 				xst_msg(rep, XST_REPAIRED, d, "%s", success_text(old) ?
 					success_text(old) : "Repairs successful.");
 		}
@@ -193,22 +193,22 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	case -ENOTTY:
 	case -EOPNOTSUPP:
 		if (!final) {
-			xst_rebuild_abandon(salv);
+			xst_rebuild_abandon(ctx, salv);
 			return 0;
 		}
 		/* fall through */
 	case -EINVAL:
 		xst_msg(rep, XST_CORRUPT, d, "Don't know how to fix; offline repair required.");
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	default:
 		if (!final) {
-			xst_rebuild_abandon(salv);
+			xst_rebuild_abandon(ctx, salv);
 			return 0;
 		}
 		xst_msg_errno(rep, d, err);
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
@@ -216,7 +216,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	/* The kernel re-checked after repairing; its flags are the new verdict. */
 	it->oflags[t] = of;
 	if (xst_needs_repair(of) || (of & XFS_SCRUB_OFLAG_INCOMPLETE)) {
-		xst_rebuild_finish(ctx, it, t, salv, false);
+		xst_rebuild_finish(ctx, it, t, salv, false, final);
 		if (!final)
 			return 0;
 		xst_msg(rep, XST_CORRUPT, d, "Repair unsuccessful; offline repair required.");
@@ -224,7 +224,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		return 1;
 	}
 	if (of & XFS_SCRUB_OFLAG_XFAIL) {
-		xst_rebuild_finish(ctx, it, t, salv, true);
+		xst_rebuild_finish(ctx, it, t, salv, true, final);
 		if (!final) {
 			if (rep->verbose)
 				xst_msg(rep, XST_INFO, d,
@@ -237,14 +237,14 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		return 1;
 	}
 	if ((of & XFS_SCRUB_OFLAG_NO_REPAIR_NEEDED) && !xst_needs_repair(old)) {
-		xst_rebuild_abandon(salv);
+		xst_rebuild_abandon(ctx, salv);
 		if (rep->verbose)
 			xst_msg(rep, XST_INFO, d, "No modification needed.");
 		it->oflags[t] = 0;
 		return 1;
 	}
 	/* Salvage accounting decides the words when something was rebuilt. */
-	if (!xst_rebuild_finish(ctx, it, t, salv, true)) {
+	if (!xst_rebuild_finish(ctx, it, t, salv, true, final)) {
 		const char *txt = success_text(old);
 
 		if (txt)

@@ -389,8 +389,44 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	return 0;
 }
 
+struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,
+					     unsigned int type)
+{
+	struct xst_salvage **pp, *s = NULL;
+
+	pthread_mutex_lock(&ctx->lock);
+	for (pp = &ctx->salvage_pending; *pp; pp = &(*pp)->next) {
+		if ((*pp)->ino == ino && (*pp)->gen == gen && (*pp)->type == type) {
+			s = *pp;
+			*pp = s->next;
+			s->next = NULL;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return s;
+}
+
+void xst_salvage_pending_put(struct xst_ctx *ctx, struct xst_salvage *s)
+{
+	pthread_mutex_lock(&ctx->lock);
+	s->next = ctx->salvage_pending;
+	ctx->salvage_pending = s;
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+void xst_salvage_pending_free(struct xst_ctx *ctx)
+{
+	while (ctx->salvage_pending) {
+		struct xst_salvage *s = ctx->salvage_pending;
+
+		ctx->salvage_pending = s->next;
+		xst_salvage_free(s);
+	}
+}
+
 bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
-			struct xst_salvage *s, bool kernel_says_fixed)
+			struct xst_salvage *s, bool kernel_says_fixed, bool final)
 {
 	size_t kept = 0, restored = 0, flagged = 0, lost = 0;
 	char d[XST_DESCR_MAX], lostnames[512] = "";
@@ -399,8 +435,15 @@ bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 	/*
 	 * Even a repair the re-check still calls broken may have rebuilt and
 	 * exchanged the contents: put back what we can either way, and say
-	 * what happened to each entry.  The caller reports the verdict.
+	 * what happened to each entry.  A record kept from an earlier attempt
+	 * is judged afresh against what the object holds now.
 	 */
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].fate == XST_FATE_RESTORED || s->v[i].fate == XST_FATE_KEPT)
+			s->v[i].fate = XST_FATE_UNKNOWN;
+		else if (s->v[i].fate == XST_FATE_LOST && strcmp(s->v[i].note, "entry unreadable in the damaged block"))
+			s->v[i].fate = XST_FATE_UNKNOWN;
+	}
 	if (type == XFS_SCRUB_TYPE_XATTR)
 		xst_rebuild_xattr_restore(ctx, s);
 	else
@@ -431,7 +474,13 @@ bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 	xst_salvage_save(ctx, s, kernel_says_fixed ? "after-repair" : "after-failed-repair");
 	atomic_fetch_add(&ctx->restored_entries, restored + flagged);
 	if (!kernel_says_fixed) {
-		/* The verdict comes from the caller; the accounting still matters. */
+		/*
+		 * The verdict comes from the caller.  Before the last attempt
+		 * say nothing: a later rebuild may bring back what this one
+		 * dropped, and the record is kept for it.
+		 */
+		if (!final)
+			return false;
 		xst_describe(ctx->fs, it, type, d, sizeof(d));
 		if (restored || flagged || lost)
 			xst_msg(ctx->rep, lost ? XST_UNFIXABLE : XST_INFO, d,

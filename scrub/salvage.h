@@ -66,6 +66,7 @@ struct xst_salvage {
 	char *record;		/* path of the saved record */
 	bool parent_ptrs;	/* directory can be rebuilt from parent pointers */
 	bool raw_skip;		/* a later attempt: the disk may lag the rebuild */
+	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };
 
 /* Find an entry by namespace and name, or NULL. */
@@ -101,8 +102,14 @@ int xst_salvage_read_fsblock(const struct xst_fs *fs, uint64_t daddr, void *buf,
 int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 		     struct xst_salvage **ret);
 bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
-			struct xst_salvage *s, bool kernel_says_fixed);
+			struct xst_salvage *s, bool kernel_says_fixed, bool final);
 void xst_salvage_free(struct xst_salvage *s);
+
+/* Records kept between repair attempts on one object (under ctx->lock). */
+struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,
+					     unsigned int type);
+void xst_salvage_pending_put(struct xst_ctx *ctx, struct xst_salvage *s);
+void xst_salvage_pending_free(struct xst_ctx *ctx);
 
 /* Save (or re-save with fates) the record durably; sets s->record. */
 int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *phase);
