@@ -16,6 +16,7 @@
 
 #include "breaker.h"
 #include "item.h"
+#include "statedir.h"
 #include "util.h"
 
 #define MAX_TRIPPED 1024
@@ -27,25 +28,6 @@ struct xst_breaker {
 	char *tripped_name[MAX_TRIPPED];
 	char *tripped_descr[MAX_TRIPPED];
 };
-
-static int mkdir_p(const char *path)
-{
-	_cleanup_free_ char *copy = strdup(path);
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
-			return neg_errno();
-		*p = '/';
-	}
-	if (mkdir(copy, 0700) < 0 && errno != EEXIST)
-		return neg_errno();
-	return 0;
-}
 
 static void marker_name(const struct xst_item *it, unsigned int type, char *buf, size_t len)
 {
@@ -107,7 +89,7 @@ int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_br
 		b->dir = NULL;
 		return -ENOMEM;
 	}
-	r = mkdir_p(b->dir);
+	r = xst_mkdir_p(b->dir, 0700);
 	if (r < 0)
 		return r;
 	b->dirfd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

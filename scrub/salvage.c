@@ -23,6 +23,7 @@
 #include "kernel.h"
 #include "ondisk.h"
 #include "salvage.h"
+#include "statedir.h"
 #include "util.h"
 
 #define MAX_ENTRIES		(1u << 20)	/* a hostile fork cannot exhaust memory */
@@ -301,16 +302,9 @@ int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *pha
 
 		if (asprintf(&dir, "%s/salvage/%s", ctx->statedir, uuid_text(ctx->fs, uu)) < 0)
 			return -ENOMEM;
-		for (char *p = dir + 1; *p; p++) {
-			if (*p != '/')
-				continue;
-			*p = '\0';
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-				return neg_errno();
-			*p = '/';
-		}
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-			return neg_errno();
+		r = xst_mkdir_p(dir, 0700);
+		if (r < 0)
+			return r;
 		struct timespec now;
 		static atomic_uint seq;
 
