@@ -818,8 +818,12 @@ static int au_commit_in_place(struct xst_au *au)
 		cr.file1_fd = au->temp_fd;
 		cr.pad = 0;
 		cr.file1_offset = cr.file2_offset = cr.length = 0;
-		/* TO_EOF: exchange whole files and their sizes. */
-		cr.flags = XFS_EXCHANGE_RANGE_TO_EOF;
+		/*
+		 * TO_EOF: exchange whole files and their sizes.  DSYNC: the
+		 * kernel forces the log before returning, so an acknowledged
+		 * commit survives a shutdown that skips the log flush.
+		 */
+		cr.flags = XFS_EXCHANGE_RANGE_TO_EOF | XFS_EXCHANGE_RANGE_DSYNC;
 		if (ioctl(au->target_fd, XFS_IOC_COMMIT_RANGE, &cr) < 0)
 			return neg_errno();	/* EBUSY: changed since begin */
 	} else {
@@ -834,7 +838,7 @@ static int au_commit_in_place(struct xst_au *au)
 			return -EBUSY;
 		memset(&xr, 0, sizeof(xr));
 		xr.file1_fd = au->temp_fd;
-		xr.flags = XFS_EXCHANGE_RANGE_TO_EOF;
+		xr.flags = XFS_EXCHANGE_RANGE_TO_EOF | XFS_EXCHANGE_RANGE_DSYNC;
 		if (ioctl(au->target_fd, XFS_IOC_EXCHANGE_RANGE, &xr) < 0)
 			return neg_errno();
 	}

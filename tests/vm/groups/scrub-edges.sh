@@ -46,6 +46,20 @@ if echo "$out" | grep -q "Phase 2: Check internal metadata." && echo "$out" | gr
 	t_ok "-v -T: phase names, threads, memory and time"
 else t_fail "-v -T: phase names and usage" "$out"; fi
 
+# -o autofsck: the filesystem property picks the mode, as upstream.
+setfattr -n trusted.xfs:autofsck -v none $mnt
+run "$scrub" -o autofsck $mnt
+if [ "$rc" -eq 0 ] && echo "$out" | grep -q "Disabling scrub per autofsck directive"; then
+	t_ok "autofsck=none: no scan, exit 0"
+else t_fail "autofsck=none" "exit $rc: $out"; fi
+setfattr -n trusted.xfs:autofsck -v check $mnt
+run env XFS_SCRUBD_STATE_DIR=/nonexistent/not-writable "$scrub" -o autofsck $mnt
+# A check never needs the state directory; a repair run would have refused it.
+if [ "$rc" -eq 0 ] && echo "$out" | grep -q "Checking per autofsck directive"; then
+	t_ok "autofsck=check: a read-only check"
+else t_fail "autofsck=check" "exit $rc: $out"; fi
+setfattr -x trusted.xfs:autofsck $mnt
+
 run env XFS_SCRUB_FORCE_SINGLE=1 "$scrub" -d -n $mnt
 [ "$rc" -eq 0 ] && t_ok "single-call scrub (no vectors): clean, exit 0" ||
 	t_fail "single-call scrub: clean" "exit $rc: $out"
