@@ -43,18 +43,6 @@ void xst_item_recheck(struct xst_item *it, uint64_t types)
 	}
 }
 
-bool xst_item_sound(const struct xst_item *it, unsigned int type)
-{
-	switch (it->state[type]) {
-	case XST_ST_ABSENT:
-		return true;
-	case XST_ST_DONE:
-		return !(it->oflags[type] & XST_BARRIER_MASK);
-	default:
-		return false;
-	}
-}
-
 /* Does a barrier with this mask trip on entries [0, upto)?  The kernel's rule. */
 static bool barrier_trips(const struct xfs_scrub_vec *v, unsigned int upto, uint32_t mask)
 {

@@ -20,7 +20,7 @@ enum xst_state {
 	XST_ST_DONE,		/* checked; oflags hold the verdict */
 	XST_ST_ABSENT,		/* ENOENT: not present on this fs */
 	XST_ST_ERROR,		/* the call failed; err holds -errno */
-	XST_ST_BLOCKED,		/* a prerequisite is unsound: not checked */
+	XST_ST_BLOCKED,		/* repair gave up on it (reported); not retried */
 };
 
 struct xst_item {
@@ -71,9 +71,6 @@ static inline bool xst_want_retry(uint32_t of)
 	return (of & XFS_SCRUB_OFLAG_INCOMPLETE) ||
 	       ((of & XFS_SCRUB_OFLAG_XCORRUPT) && !(of & XFS_SCRUB_OFLAG_CORRUPT));
 }
-
-/* True when the type was checked and found sound enough to build upon. */
-bool xst_item_sound(const struct xst_item *it, unsigned int type);
 
 /* Probe: does the kernel do vectored scrub on this fd?  0, or -errno. */
 int xst_probe_scrubv(int fd);
