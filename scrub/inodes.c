@@ -6,9 +6,7 @@
  * call per chunk keep the syscall count low; the merge makes sure that an
  * inode the kernel cannot stat is still visited.
  */
-#include <pthread.h>
 #include <stddef.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,58 +122,4 @@ int xst_scan_ag_inodes_from(const struct xst_fs *fs, uint32_t agno, uint64_t fro
 			return r;
 	}
 	return 0;
-}
-
-struct walk {
-	const struct xst_fs *fs;
-	xst_inode_fn fn;
-	void *arg;
-	volatile int *stop;
-	atomic_uint next_ag;
-	atomic_int error;
-};
-
-static void *walker(void *p)
-{
-	struct walk *w = p;
-
-	for (;;) {
-		unsigned int agno = atomic_fetch_add(&w->next_ag, 1);
-		int r;
-
-		if (agno >= w->fs->geo.agcount || *w->stop)
-			return NULL;
-		r = xst_scan_ag_inodes(w->fs, agno, w->fn, w->arg, w->stop);
-		if (r < 0) {
-			int zero = 0;
-
-			atomic_compare_exchange_strong(&w->error, &zero, r);
-			*w->stop = 1;
-			return NULL;
-		}
-	}
-}
-
-int xst_scan_inodes(const struct xst_fs *fs, unsigned int nthreads,
-		    xst_inode_fn fn, void *arg, volatile int *stop)
-{
-	struct walk w = { .fs = fs, .fn = fn, .arg = arg, .stop = stop };
-	pthread_t tids[64];
-	unsigned int started = 0;
-
-	nthreads = MAX(1u, MIN(nthreads, MIN(fs->geo.agcount, (unsigned int)ARRAY_SIZE(tids))));
-	if (nthreads == 1) {
-		walker(&w);
-		return atomic_load(&w.error);
-	}
-	for (unsigned int i = 0; i < nthreads; i++) {
-		if (pthread_create(&tids[i], NULL, walker, &w) != 0)
-			break;
-		started++;
-	}
-	if (started == 0)
-		walker(&w);
-	for (unsigned int i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	return atomic_load(&w.error);
 }

@@ -4,7 +4,7 @@
  * the inode btree), BULKSTAT loads them.  An inode that INUMBERS lists but
  * BULKSTAT cannot load is exactly the kind a scrubber must see, so it is
  * still handed to the callback, with a zeroed stat and the XST_BS_STUB mark.
- * AGs are walked in parallel by a small pool of threads.
+ * One AG per call; callers walk AGs in parallel.
  */
 #pragma once
 
@@ -16,20 +16,17 @@
 #define XST_BS_STUB 0
 
 /*
- * Called once per allocated inode, from one of nthreads threads; a negative
- * return stops the walk and is returned by xst_scan_inodes.
+ * Called once per allocated inode; a negative return stops the walk and is
+ * returned by the walk function.
  */
 typedef int (*xst_inode_fn)(const struct xst_fs *fs, const struct xfs_bulkstat *bs,
 			    void *arg);
 
 /*
- * Walk all inodes of all AGs.  0, or the first negative errno from the
- * kernel or the callback.  *stop, if set by anyone, ends the walk early.
+ * Walk the inodes of one AG in the calling thread (callers run AGs in
+ * parallel themselves).  0, or the first negative errno from the kernel or
+ * the callback.  *stop, if set by anyone, ends the walk early.
  */
-int xst_scan_inodes(const struct xst_fs *fs, unsigned int nthreads,
-		    xst_inode_fn fn, void *arg, volatile int *stop);
-
-/* Walk the inodes of one AG in the calling thread. */
 int xst_scan_ag_inodes(const struct xst_fs *fs, uint32_t agno, xst_inode_fn fn,
 		       void *arg, volatile int *stop);
 
