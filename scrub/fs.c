@@ -102,8 +102,9 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 	if (fs->geo.inodesize == 0 || fs->geo.blocksize < fs->geo.inodesize ||
 	    fs->geo.agblocks == 0 || fs->geo.agcount == 0)
 		return -EUCLEAN;
-	fs->agino_log = log2_roundup(fs->geo.agblocks) +
-			log2_roundup(fs->geo.blocksize / fs->geo.inodesize);
+	fs->agblklog = log2_roundup(fs->geo.agblocks);
+	fs->inopblog = log2_roundup(fs->geo.blocksize / fs->geo.inodesize);
+	fs->agino_log = fs->agblklog + fs->inopblog;
 
 	f = fs->geo.flags;
 	fs->has_rmapbt = f & XFS_FSOP_GEOM_FLAGS_RMAPBT;

@@ -18,6 +18,8 @@ struct xst_fs {
 	int fd;			/* O_RDONLY|O_DIRECTORY on the root */
 	dev_t dev;
 	struct xst_fsop_geom_v5 geo;
+	unsigned int agblklog;	/* bits of an fs block number that are AG-relative */
+	unsigned int inopblog;	/* log2 of inodes per block */
 	unsigned int agino_log;	/* bits of an inode number that are AG-relative */
 	uint64_t root_ino;
 	uint8_t fsid[8];	/* first half of every handle on this fs */

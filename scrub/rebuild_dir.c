@@ -203,14 +203,12 @@ static void read_leaves(const struct xst_fs *fs, struct dirctx *c, const struct 
 {
 	const uint32_t bs = fs->geo.blocksize;
 	const uint64_t leaf_first = DIR_DATA_BYTES / bs, leaf_end = DIR_LEAF_END / bs;
-	unsigned int agblklog = 0;
+	const unsigned int agblklog = fs->agblklog;
 	uint64_t n, flags2 = xst_be64(ri->buf + DI_FLAGS2_OFF);
 	_cleanup_free_ void *buf = NULL;
 
 	if (ri->format != XST_DINODE_FMT_EXTENTS || posix_memalign(&buf, 4096, bs) != 0)
 		return;
-	while ((UINT64_C(1) << agblklog) < fs->geo.agblocks)
-		agblklog++;
 	n = (flags2 & DI_FLAG2_NREXT64) ? xst_be64(ri->buf + DI_BIG_NEXTENTS_OFF) :
 					  xst_be32(ri->buf + DI_NEXTENTS_OFF);
 	n = MIN(n, (uint64_t)(ri->dfork_len / 16));	/* the fork bounds the count */

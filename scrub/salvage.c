@@ -575,21 +575,10 @@ int xst_salvage_clear(const char *statedir)
 #define DI_V3_CORE	176
 #define DI_V2_CORE	100
 
-static unsigned int ilog2_u32(uint32_t v)
-{
-	unsigned int l = 0;
-
-	while (v > 1) {
-		v >>= 1;
-		l++;
-	}
-	return l;
-}
-
 int xst_salvage_read_inode(const struct xst_fs *fs, uint64_t ino, struct xst_raw_inode *ri)
 {
 	const uint32_t bs = fs->geo.blocksize, isize = fs->geo.inodesize;
-	unsigned int inopblog = ilog2_u32(bs / isize);
+	unsigned int inopblog = fs->inopblog;
 	uint64_t agno = xst_ino_agno(fs, ino), agino = xst_ino_agino(fs, ino);
 	uint64_t agbno = agino >> inopblog, idx = agino & ((UINT64_C(1) << inopblog) - 1);
 	_cleanup_free_ void *blk = NULL;
