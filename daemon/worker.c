@@ -999,17 +999,16 @@ static void run_scan(struct wctx *w)
 	struct xsd_cursor cur;
 	enum xsd_scan_kind kind;
 	int64_t scope_ag;
-	bool resumed;
-	int r;
-
 	struct xsd_scan_req req;
-	bool dropped = false;
+	bool resumed, dropped = false;
+	int r;
 
 	/* The mode and speed of the scan: the request's, or the checkpoint's. */
 	pthread_mutex_lock(&sh->lock);
 	req = sh->req;
 	if (sh->st.scan_active && !req.resume &&
-	    (sh->st.kind != req.kind || sh->st.mode != req.mode || sh->st.throttle != req.throttle)) {
+	    (sh->st.kind != req.kind || sh->st.mode != req.mode || sh->st.throttle != req.throttle ||
+	     sh->st.scope_ag != req.ag)) {
 		sh->st.scan_active = false;
 		dropped = true;
 	}
@@ -1032,7 +1031,6 @@ static void run_scan(struct wctx *w)
 	if (r < 0) {
 		/* A scan that cannot start is a scan that ended in an error. */
 		report_fatal(w, r);
-		/* (-ECANCELED here is the engine's "cannot scrub", not a cancel.) */
 		pthread_mutex_lock(&sh->lock);
 		if (!sh->st.scan_active) {
 			/* Say which scan it was. */
@@ -1043,6 +1041,7 @@ static void run_scan(struct wctx *w)
 			sh->st.repairs = sh->st.failures = sh->st.losses = sh->st.media_errors = 0;
 		}
 		pthread_mutex_unlock(&sh->lock);
+		/* (-ECANCELED here is the engine's "cannot scrub", not a cancel.) */
 		finish_scan(w, r == -EINTR || r == -ECANCELED ? -EOPNOTSUPP : r);
 		w->mode_req = XSD_SCAN_MODE_DEFAULT;
 		w->media_only = false;
