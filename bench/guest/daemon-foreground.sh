@@ -81,6 +81,33 @@ EOF2
 	echo "xfs_scrubd cpu_budget $budget: foreground $with ops/s, ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $ms ms ($(tail -1 $work/wait.log))"
 done
 
+# The scans alone, for the CPU they need: xfs_scrubd at full speed, our
+# xfs_scrub -n, upstream's xfs_scrub -n and -b -n.
+cat >$work/conf <<EOF2
+[daemon]
+state_dir = $work/state
+runtime_dir = $work/run
+[scan]
+interval = 0
+[repair]
+mode = never
+[filesystems]
+include = $mnt
+EOF2
+$ours -c $work/conf >$work/ours.log 2>&1 &
+op=$!
+for i in $(seq 1 100); do [ -S $work/run/control ] && break; sleep 0.1; done
+sleep 1
+t0=$(date +%s%N)
+$ctl -s $work/run/control start --full-speed --wait $mnt >/dev/null 2>&1
+echo "alone: xfs_scrubd full speed $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+kill $op; wait $op 2>/dev/null
+for cmd in "$XST_BUILD/scrub/xfs_scrub -n" "xfs_scrub -n" "xfs_scrub -b -n"; do
+	t0=$(date +%s%N)
+	$cmd $mnt >/dev/null 2>&1
+	echo "alone: $cmd $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+done
+
 t0=$(date +%s%N)
 xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
 up=$!
