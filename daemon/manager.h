@@ -27,6 +27,8 @@
 #include "healthmon.h"
 #include "item.h"
 #include "journal.h"
+#include "mounts.h"
+#include "mountwatch.h"
 #include "state.h"
 
 enum xsd_fs_state {
@@ -86,6 +88,7 @@ struct xsd_shared {
 	uint64_t objects_checked;	/* since daemon start */
 	uint64_t corruptions, repairs, restores, losses, failures;
 	bool worker_exited;
+	bool resync;		/* the mount point no longer holds this fs: look again */
 	struct xsd_outcome *out_head, *out_tail;
 	const char *ckpt_method;	/* how checkpoints are written */
 	uint64_t checkpoints;		/* written since start */
@@ -103,6 +106,8 @@ struct xsd_fs {
 	dev_t dev;
 	char uuid[37];
 	uint8_t uuid_raw[16];
+	struct xsd_fs_ident ident;	/* device, UUID, fs handle at discovery */
+	int hm_check_fd;	/* the worker's dup of the monitor fd for the same-fs check, or -1 */
 	char disks[256];	/* whole disks under the fs, " sda sdb " */
 	char state_path[4096];
 	/* loop thread only */
@@ -119,6 +124,9 @@ struct xsd_fs {
 	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */
 	unsigned int recent_pos;
 	bool seen;		/* mark for mount-table resync */
+	bool hm_gone;		/* the monitor hit EOF: its superblock is gone */
+	uint64_t mnt_uid;	/* unique id of the mount found at discovery (0: unknown) */
+	char gone_why[160];	/* why a resync drops it */
 	/* the worker */
 	pthread_t thread;
 	bool thread_started;
@@ -131,7 +139,7 @@ struct xsd_manager {
 	sd_bus *bus;			/* system bus, or NULL */
 	int private_fd;			/* listening control socket */
 	sd_event_source *private_src;
-	sd_event_source *mounts_src;
+	struct xsd_mountwatch mw;
 	sd_event_source *efd_src;
 	sd_event_source *sched_timer;
 	sd_event_source *ticker;	/* progress/metrics while busy */
@@ -146,6 +154,8 @@ struct xsd_manager {
 int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manager **ret);
 struct xsd_manager *xsd_manager_free(struct xsd_manager *m);
 int xsd_manager_run(struct xsd_manager *m);
+/* Read the mount table and match it (mountwatch.c calls it; loop thread). */
+void xsd_manager_sync_mounts(struct xsd_manager *m);
 
 /* Lookups and requests, from the bus handlers (loop thread). */
 struct xsd_fs *xsd_manager_find(struct xsd_manager *m, const char *mountpoint);
