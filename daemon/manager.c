@@ -886,6 +886,8 @@ void xsd_manager_sync_mounts(struct xsd_manager *m)
 {
 	struct xsd_mount *mnt = NULL;
 	_cleanup_free_ bool *taken = NULL;
+	dev_t hidden[ARRAY_SIZE(m->mw.hidden)];
+	unsigned int nhidden = 0;
 	size_t n = 0;
 	int r = xsd_mounts_read(NULL, &mnt, &n);
 
@@ -924,14 +926,24 @@ void xsd_manager_sync_mounts(struct xsd_manager *m)
 		if (taken[i] || mnt[i].readonly || !xsd_config_wants(m->cfg, mnt[i].mountpoint))
 			continue;
 		r = fs_add(m, &mnt[i]);
-		if (r == -ESTALE)
-			fs_record(m, NULL, XSD_MSG_FS_WATCH, LOG_NOTICE, "hidden", ESTALE,
-				  "%s: not watched: another filesystem is mounted over it",
-				  mnt[i].mountpoint);
-		else if (r < 0 && r != -ENOTTY && r != -EXDEV)
+		if (r == -ESTALE) {
+			/* Said once while it stays hidden, not at every resync. */
+			bool told = false;
+
+			for (unsigned int k = 0; k < m->mw.nhidden; k++)
+				told |= m->mw.hidden[k] == mnt[i].dev;
+			if (nhidden < ARRAY_SIZE(hidden))
+				hidden[nhidden++] = mnt[i].dev;
+			if (!told)
+				fs_record(m, NULL, XSD_MSG_FS_WATCH, LOG_NOTICE, "hidden", ESTALE,
+					  "%s: not watched: another filesystem is mounted over it",
+					  mnt[i].mountpoint);
+		} else if (r < 0 && r != -ENOTTY && r != -EXDEV)
 			fs_record(m, NULL, XSD_MSG_ENGINE, LOG_WARNING, "error", -r,
 				  "%s: cannot watch: %s", mnt[i].mountpoint, strerror(-r));
 	}
+	memcpy(m->mw.hidden, hidden, sizeof(hidden));
+	m->mw.nhidden = nhidden;
 	xsd_mounts_free(mnt, n);
 	update_status(m);
 	arm_sched(m);

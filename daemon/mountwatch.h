@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <systemd/sd-event.h>
 
 struct xsd_manager;
@@ -28,6 +29,9 @@ struct xsd_mountwatch {
 	struct { uint64_t id; bool attach, detach; } batch[XSD_MNT_BATCH];
 	unsigned int nbatch;
 	uint64_t events, malformed, overflows;
+	/* devices found under another mount at their place, said once each */
+	dev_t hidden[16];
+	unsigned int nhidden;
 };
 
 /* Set up both triggers; fails only if mountinfo cannot be watched. */

@@ -166,6 +166,23 @@ grep -q "$t/c/mnt: refusing to work: the filesystem now at the mount point is no
 [ ! -e "$work/state/$uuidA.state" ] && t_ok "nothing was done to A for the refused job" ||
 	t_fail "A untouched" "$(cat "$work/state/$uuidA.state" 2>&1 | head -3)"
 
+# ---- another filesystem mounted over a watched one ----
+# A is at b/mnt, B at c/mnt.  Bind B over A: A stays in the table, but its
+# path now leads to B (listed once, at its first place).
+mount --bind "$t/c/mnt" "$t/b/mnt"
+waited=$(wait_for unlisted "$t/b/mnt")
+mkdir -p "$t/tmp" && mount -t tmpfs xsd-other "$t/tmp" && umount "$t/tmp"	# more resyncs
+sleep 0.3
+[ "$waited" -ge 0 ] && grep -q "$t/b/mnt: stopped watching: another filesystem is mounted there now (device differs)" "$work/log" &&
+	[ "$(grep -c "$t/b/mnt: not watched: another filesystem is mounted over it" "$work/log")" -eq 1 ] &&
+	[ "$(uuid_at "$t/c/mnt")" = "$uuidB" ] &&
+	t_ok "B bound over A: A dropped ($waited ms), 'not watched: mounted over' said once over 3 resyncs" ||
+	t_fail "overmount" "$(status); $(grep "$t/b/mnt" "$work/log" | tail -4)"
+umount "$t/b/mnt"
+waited=$(wait_for listed "$t/b/mnt" "$uuidA")
+[ "$waited" -ge 0 ] && t_ok "the bind unmounted: A watched again at $t/b/mnt ($waited ms)" ||
+	t_fail "A uncovered" "$(status)"
+
 # ---- fallback: without CAP_SYS_ADMIN fanotify_init fails with EPERM ----
 sed "s|$work/run|$work/run2|; s|$work/state|$work/state2|" "$work/d.conf" >"$work/d2.conf"
 setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin "$d" -c "$work/d2.conf" -s >"$work/log2" 2>&1 &
