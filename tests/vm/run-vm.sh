@@ -45,7 +45,7 @@ mkdir -p "$work/results"
 	# Quoted: values may hold spaces (XST_BENCH_BUDGETS="25 10 5").
 	env | grep -E '^XST_(T|BENCH)_[A-Z0-9_]+=' | while IFS= read -r kv; do
 		printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
-	done
+	done || true
 } >"$work/results/env"
 
 # The project's /init rides on top of the cached base initramfs (the kernel
