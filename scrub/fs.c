@@ -50,6 +50,12 @@ struct xst_fs *xst_fs_free(struct xst_fs *fs)
 		return NULL;
 	if (fs->fd >= 0)
 		close(fs->fd);
+	if (fs->bdev) {
+		if (fs->bdev->fd >= 0)
+			close(fs->bdev->fd);
+		pthread_mutex_destroy(&fs->bdev->lock);
+		free(fs->bdev);
+	}
 	free(fs->mountpoint);
 	free(fs);
 	return NULL;
@@ -73,8 +79,11 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 		return -ENOMEM;
 	fs->fd = -1;
 	fs->mountpoint = strdup(path);
-	if (!fs->mountpoint)
+	fs->bdev = calloc(1, sizeof(*fs->bdev));
+	if (!fs->mountpoint || !fs->bdev)
 		return -ENOMEM;
+	fs->bdev->fd = -1;
+	pthread_mutex_init(&fs->bdev->lock, NULL);
 
 	fs->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
 	if (fs->fd < 0 && errno == EPERM)	/* O_NOATIME needs ownership */

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,18 @@ struct xst_fs {
 	uint8_t fsid[8];	/* first half of every handle on this fs */
 	bool has_rmapbt, has_reflink, has_parent, has_exchange;
 	bool has_metadir, has_finobt, has_quota, has_realtime;
+	/*
+	 * The data device opened for raw salvage reads, on first use, closed
+	 * with the fs: held no longer, so that a daemon keeps no block device
+	 * open between jobs (that would defer a loop device's detach and make
+	 * `dmsetup remove` fail).  Mutable state behind a const fs.
+	 */
+	struct xst_fs_bdev *bdev;
+};
+
+struct xst_fs_bdev {
+	pthread_mutex_t lock;
+	int fd;
 };
 
 /*

@@ -167,10 +167,6 @@ int xst_salvage_open(const struct xst_fs *fs, uint64_t ino, uint32_t gen)
 
 /* ---- the data device ---- */
 
-static pthread_mutex_t bdev_lock = PTHREAD_MUTEX_INITIALIZER;
-static dev_t bdev_dev;
-static int bdev_fd = -1;
-
 /* The mount source from mountinfo for this device number, checked by st_rdev. */
 static int open_from_mountinfo(dev_t dev)
 {
@@ -226,22 +222,18 @@ static int data_dev(const struct xst_fs *fs)
 {
 	int fd;
 
-	pthread_mutex_lock(&bdev_lock);
-	if (bdev_fd >= 0 && bdev_dev == fs->dev) {
-		fd = bdev_fd;
-		goto out;
+	if (!fs->bdev)
+		return -EBADF;
+	pthread_mutex_lock(&fs->bdev->lock);
+	fd = fs->bdev->fd;
+	if (fd < 0) {
+		fd = open_from_mountinfo(fs->dev);
+		if (fd < 0)
+			fd = open_by_mknod(fs->dev);
+		if (fd >= 0)
+			fs->bdev->fd = fd;
 	}
-	fd = open_from_mountinfo(fs->dev);
-	if (fd < 0)
-		fd = open_by_mknod(fs->dev);
-	if (fd >= 0) {
-		if (bdev_fd >= 0)
-			close(bdev_fd);
-		bdev_fd = fd;
-		bdev_dev = fs->dev;
-	}
-out:
-	pthread_mutex_unlock(&bdev_lock);
+	pthread_mutex_unlock(&fs->bdev->lock);
 	return fd;
 }
 
