@@ -20,12 +20,12 @@ ID_MEDIA=8cd6e6b1073c413d90e427ce7565e3f6
 ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
 
 xsd_wait_boot
-# A slow throttled pass: 30 ms rest per 256 KiB read in the kernel.
+# A slow throttled pass (5 % of a CPU) that the test can kill mid-way.
 xsd_install <<'EOF'
 [scan]
 interval = 0
+cpu_budget = 5
 checkpoint_interval = 1s
-rest_us = 30000
 io_pressure_max = 100
 EOF
 
