@@ -60,7 +60,7 @@ static int append_fs(sd_bus_message *reply, struct xsd_fs *fs)
 	struct xsd_shared *sh = &fs->sh;
 	double p, rate;
 	uint64_t eta;
-	char cursor[96], state[16];
+	char cursor[128], state[16];
 	struct xsd_state st;
 	uint64_t checked, corrupt, repairs, failures;
 	int r;
@@ -75,8 +75,12 @@ static int append_fs(sd_bus_message *reply, struct xsd_fs *fs)
 	snprintf(state, sizeof(state), "%s",
 		 fs->scan_wanted && sh->state == XSD_FS_IDLE ? "queued" : xsd_fs_state_name(sh->state));
 	pthread_mutex_unlock(&sh->lock);
-	if (st.scan_active)
-		snprintf(cursor, sizeof(cursor), "%s ag %u ino %llu", xsd_phase_name(st.cur.phase),
+	if (st.scan_active && st.cur.phase == XSD_PHASE_MEDIA)
+		snprintf(cursor, sizeof(cursor), "%s scan: media, device %u byte %llu",
+			 xsd_scan_kind_name(st.kind), st.cur.agno, (unsigned long long)st.cur.ino);
+	else if (st.scan_active)
+		snprintf(cursor, sizeof(cursor), "%s scan: %s ag %u ino %llu",
+			 xsd_scan_kind_name(st.kind), xsd_phase_name(st.cur.phase),
 			 st.cur.agno, (unsigned long long)st.cur.ino);
 	else
 		cursor[0] = 0;
@@ -109,8 +113,61 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *err)
 
 enum op { OP_START, OP_PAUSE, OP_RESUME, OP_CANCEL };
 
-static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err, enum op op)
+/*
+ * StartScan's options, a{sv}: "kind" s, "mode" s, "throttle" b.  Anything
+ * else, a wrong type or an unknown value is refused: a client that asks for
+ * something must not get something else silently.
+ */
+static int read_scan_options(sd_bus_message *msg, struct xsd_scan_req *req, sd_bus_error *err)
 {
+	int r;
+
+	*req = XSD_SCAN_REQ_DEFAULT;
+	req->resume = false;
+	r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+		const char *key, *val;
+		int b;
+
+		r = sd_bus_message_read(msg, "s", &key);
+		if (r < 0)
+			return r;
+		if (!strcmp(key, "kind") || !strcmp(key, "mode")) {
+			r = sd_bus_message_read(msg, "v", "s", &val);
+			if (r < 0)
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "option \"%s\" must be a string", key);
+			if (!strcmp(key, "kind") ? xsd_scan_kind_from_name(val, &req->kind) < 0 :
+			    xsd_scan_mode_from_name(val, &req->mode) < 0)
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "option %s: unknown value \"%s\" (%s)", key, val,
+							 !strcmp(key, "kind") ? "metadata, media or all" :
+							 "default, repair or report");
+		} else if (!strcmp(key, "throttle")) {
+			r = sd_bus_message_read(msg, "v", "b", &b);
+			if (r < 0)
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "option \"throttle\" must be a boolean");
+			req->throttle = b;
+		} else {
+			return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+						 "unknown option \"%s\" (kind, mode, throttle)", key);
+		}
+		r = sd_bus_message_exit_container(msg);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(msg);
+}
+
+static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err, enum op op,
+		   bool with_options)
+{
+	struct xsd_scan_req req, *reqp = NULL;
 	const char *mnt;
 	unsigned int done = 0;
 	int r;
@@ -121,6 +178,12 @@ static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err
 	r = sd_bus_message_read(msg, "s", &mnt);
 	if (r < 0)
 		return r;
+	if (with_options) {
+		r = read_scan_options(msg, &req, err);
+		if (r < 0)
+			return r;
+		reqp = &req;
+	}
 	/* "" means every filesystem. */
 	if (*mnt && *mnt != '/')
 		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
@@ -130,7 +193,7 @@ static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err
 			continue;
 		switch (op) {
 		case OP_START:
-			r = xsd_fs_request_scan(fs, "requested over D-Bus");
+			r = xsd_fs_request_scan(fs, "requested over D-Bus", reqp);
 			break;
 		case OP_PAUSE:
 			r = xsd_fs_pause(fs, true);
@@ -154,10 +217,11 @@ static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err
 	return sd_bus_reply_method_return(msg, "u", done);
 }
 
-static int method_start(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_START); }
-static int method_pause(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_PAUSE); }
-static int method_resume(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_RESUME); }
-static int method_cancel(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_CANCEL); }
+static int method_start(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_START, false); }
+static int method_start_scan(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_START, true); }
+static int method_pause(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_PAUSE, false); }
+static int method_resume(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_RESUME, false); }
+static int method_cancel(sd_bus_message *msg, void *u, sd_bus_error *e) { return control(msg, u, e, OP_CANCEL, false); }
 
 static int prop_version(sd_bus *bus, const char *path, const char *iface, const char *prop,
 			sd_bus_message *reply, void *userdata, sd_bus_error *err)
@@ -181,6 +245,9 @@ static const sd_bus_vtable manager_vtable[] = {
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Start", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
 				 method_start, SD_BUS_VTABLE_UNPRIVILEGED),
+	/* options a{sv}: kind s (metadata|media|all), mode s (default|repair|report), throttle b */
+	SD_BUS_METHOD_WITH_NAMES("StartScan", "sa{sv}", SD_BUS_PARAM(mountpoint) SD_BUS_PARAM(options),
+				 "u", SD_BUS_PARAM(count), method_start_scan, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Pause", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
 				 method_pause, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Resume", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
@@ -193,6 +260,11 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_SIGNAL_WITH_NAMES("Outcome", "sssts",
 				 SD_BUS_PARAM(mountpoint) SD_BUS_PARAM(kind) SD_BUS_PARAM(outcome)
 				 SD_BUS_PARAM(inode) SD_BUS_PARAM(message), 0),
+	SD_BUS_SIGNAL_WITH_NAMES("ScanFinished", "sssttttttt",
+				 SD_BUS_PARAM(mountpoint) SD_BUS_PARAM(kind) SD_BUS_PARAM(result)
+				 SD_BUS_PARAM(objects) SD_BUS_PARAM(corruptions) SD_BUS_PARAM(repairs)
+				 SD_BUS_PARAM(failures) SD_BUS_PARAM(losses) SD_BUS_PARAM(media_errors)
+				 SD_BUS_PARAM(duration_seconds), 0),
 	SD_BUS_VTABLE_END
 };
 
@@ -251,6 +323,30 @@ void xsd_bus_emit_outcome(struct xsd_manager *m, struct xsd_fs *fs, const struct
 	if (o->msg == XSD_MSG_ENGINE)
 		return;
 	for_each_bus(m, emit_outcome, &a);
+}
+
+static void emit_finished(sd_bus *b, void *arg)
+{
+	const struct xsd_fs *fs = arg;
+	const struct xsd_state *st = &fs->sh.st;
+
+	(void)sd_bus_emit_signal(b, XSD_BUS_PATH, XSD_BUS_IFACE, "ScanFinished", "sssttttttt",
+				 fs->mountpoint, xsd_scan_kind_name(st->last_kind),
+				 st->last_result[0] ? st->last_result : "none", st->last_objects,
+				 st->last_corruptions, st->last_repairs, st->last_failures,
+				 st->last_losses, st->last_media_errors, st->last_scan_duration);
+}
+
+/*
+ * The last scan's results, read when its outcome reaches the loop.  The
+ * worker cannot start another scan before the loop says so, so last_* are
+ * still the ones that belong to this record; the lock is held anyway.
+ */
+void xsd_bus_emit_finished(struct xsd_manager *m, struct xsd_fs *fs)
+{
+	pthread_mutex_lock(&fs->sh.lock);
+	for_each_bus(m, emit_finished, fs);
+	pthread_mutex_unlock(&fs->sh.lock);
 }
 
 static int on_private_disconnect(sd_bus_message *msg, void *userdata, sd_bus_error *err)

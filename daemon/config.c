@@ -32,6 +32,7 @@ int xsd_config_defaults(struct xsd_config *c)
 	c->escalate_events = 3;
 	c->escalate_window_s = 60;
 	c->scan_interval_s = 7 * 86400;
+	c->media_interval_s = 30 * 86400;
 	c->window_start_min = c->window_end_min = -1;
 	c->skip_on_battery = true;
 	c->cpu_budget = 25;
@@ -330,6 +331,7 @@ static const struct key {
 	{ "events", "escalate_events", p_events, F(escalate_events) },
 	{ "events", "escalate_window", p_duration, F(escalate_window_s) },
 	{ "scan", "interval", p_duration, F(scan_interval_s) },
+	{ "scan", "media_interval", p_duration, F(media_interval_s) },
 	{ "scan", "window", p_window, 0 },
 	{ "scan", "skip_on_battery", p_bool, F(skip_on_battery) },
 	{ "scan", "cpu_budget", p_percent, F(cpu_budget) },

@@ -30,6 +30,7 @@ struct xsd_config {
 	uint64_t escalate_window_s;	/* ...within this window: scan the fs */
 	/* [scan] */
 	uint64_t scan_interval_s;	/* periodic full scans; 0: only on demand */
+	uint64_t media_interval_s;	/* media verification with a scheduled scan; 0: never */
 	int window_start_min;		/* minutes after midnight; -1: any time */
 	int window_end_min;
 	bool skip_on_battery;

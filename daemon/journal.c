@@ -36,6 +36,7 @@ static const char *const msg_ids[XSD_MSG_NR] = {
 	[XSD_MSG_FS_WATCH] = "252a3a193d4f40baa3ff039db19dd086",
 	[XSD_MSG_ESCALATED] = "36a022edfbf344abb366bcb928789244",
 	[XSD_MSG_ENGINE] = "0c2f67b355b444bda3449a20c20fcab7",
+	[XSD_MSG_MEDIA_ERROR] = "8cd6e6b1073c413d90e427ce7565e3f6",
 };
 
 const char *xsd_msg_id(enum xsd_msg m)
@@ -139,7 +140,7 @@ static int64_t ratelimit(struct xsd_journal *j, const struct xsd_rec *r)
 	return (int64_t)n;
 }
 
-#define MAX_FIELDS 16
+#define MAX_FIELDS 24
 
 struct fields {
 	struct iovec iov[MAX_FIELDS];
@@ -202,6 +203,15 @@ int xsd_journal_send(struct xsd_journal *j, const struct xsd_rec *r)
 		add(&f, "XFS_OUTCOME=%s", r->outcome);
 	if (r->err)
 		add(&f, "ERRNO=%d", r->err);
+	if (r->media_device) {
+		add(&f, "XFS_MEDIA_DEVICE=%s", r->media_device);
+		add(&f, "XFS_PHYSICAL=%llu", (unsigned long long)r->physical);
+		add(&f, "XFS_LENGTH=%llu", (unsigned long long)r->length);
+		if (r->file_offset >= 0)
+			add(&f, "XFS_OFFSET=%lld", (long long)r->file_offset);
+		if (r->owner)
+			add(&f, "XFS_OWNER=%s", r->owner);
+	}
 	if (prior > 0)
 		add(&f, "XFS_SUPPRESSED=%lld", (long long)prior);
 

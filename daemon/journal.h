@@ -30,6 +30,7 @@ enum xsd_msg {
 	XSD_MSG_FS_WATCH,
 	XSD_MSG_ESCALATED,
 	XSD_MSG_ENGINE,
+	XSD_MSG_MEDIA_ERROR,
 	XSD_MSG_NR,
 };
 
@@ -48,6 +49,11 @@ struct xsd_rec {
 	const char *outcome;		/* XFS_OUTCOME */
 	int err;			/* positive errno, 0: none */
 	const char *text;		/* MESSAGE */
+	/* media verification findings (XSD_MSG_MEDIA_ERROR) */
+	const char *media_device;	/* XFS_MEDIA_DEVICE: "data", "log", "realtime" */
+	uint64_t physical, length;	/* XFS_PHYSICAL, XFS_LENGTH: bytes on that device */
+	int64_t file_offset;		/* XFS_OFFSET: byte in the file; -1: none */
+	const char *owner;		/* XFS_OWNER: metadata that owned the bytes */
 };
 
 struct xsd_journal;

@@ -115,6 +115,8 @@ static void journal_outcome(struct xsd_manager *m, struct xsd_fs *fs, const stru
 		.scrub_type = o->scrub_type[0] ? o->scrub_type : NULL,
 		.outcome = o->outcome[0] ? o->outcome : NULL,
 		.err = o->err, .text = o->text,
+		.media_device = o->media_device, .physical = o->physical, .length = o->length,
+		.file_offset = o->file_offset, .owner = o->owner,
 	};
 
 	(void)xsd_journal_send(m->journal, &r);
@@ -251,6 +253,7 @@ static void schedule(struct xsd_manager *m)
 		fs->scan_wanted = false;
 		pthread_mutex_lock(&fs->sh.lock);
 		fs->sh.scan_go = true;
+		fs->sh.req = fs->want;
 		if (fs->sh.state == XSD_FS_QUEUED)
 			fs->sh.state = XSD_FS_IDLE;
 		pthread_cond_broadcast(&fs->sh.wake);
@@ -267,13 +270,27 @@ static void schedule(struct xsd_manager *m)
 	arm_ticker(m);
 }
 
-int xsd_fs_request_scan(struct xsd_fs *fs, const char *why)
+int xsd_fs_request_scan(struct xsd_fs *fs, const char *why, const struct xsd_scan_req *req)
 {
 	if (scanning(fs))
 		return -EALREADY;
+	fs->want = req ? *req : XSD_SCAN_REQ_DEFAULT;
+	/* Media verification rides on a scheduled scan once it is due. */
+	if (!req && fs->m->cfg->media_interval_s) {
+		uint64_t last;
+
+		pthread_mutex_lock(&fs->sh.lock);
+		last = fs->sh.st.last_media_end ? fs->sh.st.last_media_end : fs->first_seen;
+		pthread_mutex_unlock(&fs->sh.lock);
+		if (last + fs->m->cfg->media_interval_s <= (uint64_t)time(NULL))
+			fs->want.kind = XSD_SCAN_ALL;
+	}
 	fs->scan_wanted = true;
 	fs_record(fs->m, fs, XSD_MSG_SCAN_CONTROL, LOG_INFO, "requested", 0,
-		  "scan requested (%s)", why);
+		  "%s scan requested (%s%s%s)", xsd_scan_kind_name(fs->want.kind), why,
+		  fs->want.mode == XSD_SCAN_MODE_DEFAULT ? "" :
+		  fs->want.mode == XSD_SCAN_MODE_REPAIR ? ", repair" : ", report only",
+		  fs->want.throttle ? "" : ", full speed");
 	schedule(fs->m);
 	return 0;
 }
@@ -405,7 +422,7 @@ static int on_sched(sd_event_source *s, uint64_t usec, void *userdata)
 				pthread_mutex_lock(&fs->sh.lock);
 				fs->first_seen = now;
 				pthread_mutex_unlock(&fs->sh.lock);
-				xsd_fs_request_scan(fs, "schedule");
+				xsd_fs_request_scan(fs, "schedule", NULL);
 			}
 		}
 	}
@@ -465,7 +482,7 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 	case XSD_EV_LOST:
 		fs_record(m, fs, XSD_MSG_EVENTS_LOST, LOG_WARNING, "lost", 0,
 			  "%" PRIu64 " health events lost; scanning the whole filesystem", ev->count);
-		(void)xsd_fs_request_scan(fs, "events lost");
+		(void)xsd_fs_request_scan(fs, "events lost", NULL);
 		break;
 	case XSD_EV_UNMOUNT:
 		fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "unmounted", 0, "filesystem unmounted");
@@ -479,14 +496,14 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 			fs_record(m, fs, XSD_MSG_ESCALATED, LOG_WARNING, "escalated", 0,
 				  "repeated %s health events on one object; scanning the filesystem",
 				  xsd_hm_domain_name(ev->domain));
-			(void)xsd_fs_request_scan(fs, "repeated events");
+			(void)xsd_fs_request_scan(fs, "repeated events", NULL);
 		}
 		if (xsd_event_item(ev, &it))
 			push_target(fs, &it);
 		else if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_AG ||
 			 ev->domain == XFS_HEALTH_MONITOR_DOMAIN_FS)
 			/* Evicted sick inodes or metadata directory trouble: no 1:1 repair. */
-			(void)xsd_fs_request_scan(fs, "sickness without a direct repair");
+			(void)xsd_fs_request_scan(fs, "sickness without a direct repair", NULL);
 		break;
 	case XSD_EV_CORRUPT:
 	case XSD_EV_HEALTHY:
@@ -771,7 +788,7 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 	fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "watching", 0,
 		  "watching %s (uuid %s, %s)", fs->source, fs->uuid, fs->monitor_note);
 	if (fs->sh.st.scan_active)
-		(void)xsd_fs_request_scan(fs, "resume after restart");
+		(void)xsd_fs_request_scan(fs, "resume after restart", NULL);
 	return 0;
 }
 
@@ -855,10 +872,14 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		while (o) {
 			struct xsd_outcome *next = o->next;
 
+			bool end = o->msg == XSD_MSG_SCAN_FINISHED ||
+				   (o->msg == XSD_MSG_SCAN_CONTROL && !strcmp(o->outcome, "cancelled"));
+
 			journal_outcome(m, fs, o);
 			xsd_bus_emit_outcome(m, fs, o);
-			finished |= o->msg == XSD_MSG_SCAN_FINISHED ||
-				    (o->msg == XSD_MSG_SCAN_CONTROL && !strcmp(o->outcome, "cancelled"));
+			if (end)
+				xsd_bus_emit_finished(m, fs);
+			finished |= end;
 			free(o);
 			o = next;
 		}

@@ -54,7 +54,28 @@ struct xsd_outcome {
 	char outcome[24];
 	char path[1024];
 	char text[512];
+	/* XSD_MSG_MEDIA_ERROR */
+	const char *media_device;	/* static string, or NULL */
+	uint64_t physical, length;
+	int64_t file_offset;		/* -1: not file data */
+	const char *owner;		/* static string, or NULL */
 };
+
+/* What a scan request asks for. */
+struct xsd_scan_req {
+	enum xsd_scan_kind kind;
+	enum xsd_scan_mode mode;
+	bool throttle;
+	/*
+	 * true: an interrupted scan's checkpoint is resumed whatever it was
+	 * (schedule, restart, escalation); false: a caller asked for exactly
+	 * this, and a checkpoint of another kind or mode is dropped.
+	 */
+	bool resume;
+};
+
+#define XSD_SCAN_REQ_DEFAULT \
+	((struct xsd_scan_req){ XSD_SCAN_METADATA, XSD_SCAN_MODE_DEFAULT, true, true })
 
 #define XSD_MAX_TARGETS 1024
 
@@ -72,6 +93,7 @@ struct xsd_shared {
 	bool paused;
 	bool cancel;		/* end the active scan, drop its checkpoint */
 	bool scan_go;		/* start or continue a scan (scheduler allowed it) */
+	struct xsd_scan_req req;	/* what scan_go starts */
 	bool poll;		/* poll sick flags (no usable monitor) */
 	struct xst_item targets[XSD_MAX_TARGETS];	/* repairs from events */
 	unsigned int ntargets;
@@ -114,6 +136,7 @@ struct xsd_fs {
 	char monitor_note[128];
 	sd_event_source *poll_timer;
 	bool scan_wanted;	/* asked for but waiting for its disk */
+	struct xsd_scan_req want;	/* what was asked for */
 	uint64_t first_seen;	/* realtime seconds */
 	uint64_t events;
 	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */
@@ -149,7 +172,7 @@ int xsd_manager_run(struct xsd_manager *m);
 
 /* Lookups and requests, from the bus handlers (loop thread). */
 struct xsd_fs *xsd_manager_find(struct xsd_manager *m, const char *mountpoint);
-int xsd_fs_request_scan(struct xsd_fs *fs, const char *why);
+int xsd_fs_request_scan(struct xsd_fs *fs, const char *why, const struct xsd_scan_req *req);
 int xsd_fs_pause(struct xsd_fs *fs, bool pause);
 int xsd_fs_cancel(struct xsd_fs *fs);
 
@@ -168,4 +191,5 @@ void xsd_fs_post(struct xsd_fs *fs, struct xsd_outcome *o);
 int xsd_bus_setup(struct xsd_manager *m);
 void xsd_bus_emit_progress(struct xsd_manager *m, struct xsd_fs *fs);
 void xsd_bus_emit_outcome(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_outcome *o);
+void xsd_bus_emit_finished(struct xsd_manager *m, struct xsd_fs *fs);
 void xsd_bus_done(struct xsd_manager *m);

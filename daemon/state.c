@@ -20,7 +20,20 @@ static const char *const phase_names[] = {
 	[XSD_PHASE_METADATA] = "metadata",
 	[XSD_PHASE_INODES] = "inodes",
 	[XSD_PHASE_FSWIDE] = "fswide",
+	[XSD_PHASE_MEDIA] = "media",
 	[XSD_PHASE_DONE] = "done",
+};
+
+static const char *const kind_names[] = {
+	[XSD_SCAN_METADATA] = "metadata",
+	[XSD_SCAN_MEDIA] = "media",
+	[XSD_SCAN_ALL] = "all",
+};
+
+static const char *const mode_names[] = {
+	[XSD_SCAN_MODE_DEFAULT] = "default",
+	[XSD_SCAN_MODE_REPAIR] = "repair",
+	[XSD_SCAN_MODE_REPORT] = "report",
 };
 
 const char *xsd_phase_name(enum xsd_phase p)
@@ -28,32 +41,87 @@ const char *xsd_phase_name(enum xsd_phase p)
 	return (unsigned int)p < ARRAY_SIZE(phase_names) ? phase_names[p] : "unknown";
 }
 
+const char *xsd_scan_kind_name(enum xsd_scan_kind k)
+{
+	return (unsigned int)k < ARRAY_SIZE(kind_names) ? kind_names[k] : "unknown";
+}
+
+const char *xsd_scan_mode_name(enum xsd_scan_mode m)
+{
+	return (unsigned int)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "unknown";
+}
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
+int xsd_scan_kind_from_name(const char *s, enum xsd_scan_kind *ret)
+{
+	int i = lookup(kind_names, ARRAY_SIZE(kind_names), s);
+
+	if (i < 0)
+		return i;
+	*ret = (enum xsd_scan_kind)i;
+	return 0;
+}
+
+int xsd_scan_mode_from_name(const char *s, enum xsd_scan_mode *ret)
+{
+	int i = lookup(mode_names, ARRAY_SIZE(mode_names), s);
+
+	if (i < 0)
+		return i;
+	*ret = (enum xsd_scan_mode)i;
+	return 0;
+}
+
+enum xsd_phase xsd_scan_first_phase(enum xsd_scan_kind k)
+{
+	return k == XSD_SCAN_MEDIA ? XSD_PHASE_MEDIA : XSD_PHASE_METADATA;
+}
+
 int xsd_state_format(const struct xsd_state *s, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,
 		"version %d\n"
 		"scan_active %d\n"
+		"kind %s\n"
+		"mode %s\n"
+		"throttle %d\n"
 		"phase %s\n"
 		"agno %" PRIu32 "\n"
 		"ino %" PRIu64 "\n"
 		"scan_started %" PRIu64 "\n"
 		"objects_done %" PRIu64 "\n"
+		"media_done %" PRIu64 "\n"
 		"corruptions %" PRIu64 "\n"
 		"repairs %" PRIu64 "\n"
 		"failures %" PRIu64 "\n"
+		"losses %" PRIu64 "\n"
+		"media_errors %" PRIu64 "\n"
+		"last_kind %s\n"
 		"last_scan_end %" PRIu64 "\n"
 		"last_scan_duration %" PRIu64 "\n"
 		"last_objects %" PRIu64 "\n"
 		"last_corruptions %" PRIu64 "\n"
 		"last_repairs %" PRIu64 "\n"
 		"last_failures %" PRIu64 "\n"
+		"last_losses %" PRIu64 "\n"
+		"last_media_errors %" PRIu64 "\n"
+		"last_media_end %" PRIu64 "\n"
 		"last_result %s\n",
-		STATE_VERSION, s->scan_active ? 1 : 0, xsd_phase_name(s->cur.phase),
-		s->cur.agno, s->cur.ino, s->scan_started, s->objects_done,
-		s->corruptions, s->repairs, s->failures, s->last_scan_end,
+		STATE_VERSION, s->scan_active ? 1 : 0, xsd_scan_kind_name(s->kind),
+		xsd_scan_mode_name(s->mode), s->throttle ? 1 : 0, xsd_phase_name(s->cur.phase),
+		s->cur.agno, s->cur.ino, s->scan_started, s->objects_done, s->media_done,
+		s->corruptions, s->repairs, s->failures, s->losses, s->media_errors,
+		xsd_scan_kind_name(s->last_kind), s->last_scan_end,
 		s->last_scan_duration, s->last_objects, s->last_corruptions,
-		s->last_repairs, s->last_failures,
-		s->last_result[0] ? s->last_result : "none");
+		s->last_repairs, s->last_failures, s->last_losses, s->last_media_errors,
+		s->last_media_end, s->last_result[0] ? s->last_result : "none");
 
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
@@ -77,6 +145,8 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 	size_t off = 0;
 
 	memset(s, 0, sizeof(*s));
+	/* Checkpoints from before scan kinds were throttled metadata scans. */
+	s->throttle = true;
 	while (off < len) {
 		char line[128], *sp, *key, *val;
 		const char *nl = memchr(text + off, '\n', len - off);
@@ -108,6 +178,16 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 			s->cur.phase = (enum xsd_phase)p;
 			continue;
 		}
+		if (!strcmp(key, "kind") || !strcmp(key, "last_kind")) {
+			if (xsd_scan_kind_from_name(val, !strcmp(key, "kind") ? &s->kind : &s->last_kind) < 0)
+				return -EINVAL;
+			continue;
+		}
+		if (!strcmp(key, "mode")) {
+			if (xsd_scan_mode_from_name(val, &s->mode) < 0)
+				return -EINVAL;
+			continue;
+		}
 		if (!strcmp(key, "last_result")) {
 			if (strlen(val) >= sizeof(s->last_result))
 				return -EINVAL;
@@ -124,6 +204,10 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 			if (v > 1)
 				return -EINVAL;
 			s->scan_active = v;
+		} else if (!strcmp(key, "throttle")) {
+			if (v > 1)
+				return -EINVAL;
+			s->throttle = v;
 		} else if (!strcmp(key, "agno")) {
 			if (v > UINT32_MAX)
 				return -EINVAL;
@@ -131,6 +215,12 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 		} else if (!strcmp(key, "ino")) s->cur.ino = v;
 		else if (!strcmp(key, "scan_started")) s->scan_started = v;
 		else if (!strcmp(key, "objects_done")) s->objects_done = v;
+		else if (!strcmp(key, "media_done")) s->media_done = v;
+		else if (!strcmp(key, "losses")) s->losses = v;
+		else if (!strcmp(key, "media_errors")) s->media_errors = v;
+		else if (!strcmp(key, "last_losses")) s->last_losses = v;
+		else if (!strcmp(key, "last_media_errors")) s->last_media_errors = v;
+		else if (!strcmp(key, "last_media_end")) s->last_media_end = v;
 		else if (!strcmp(key, "corruptions")) s->corruptions = v;
 		else if (!strcmp(key, "repairs")) s->repairs = v;
 		else if (!strcmp(key, "failures")) s->failures = v;

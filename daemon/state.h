@@ -18,24 +18,56 @@ enum xsd_phase {
 	XSD_PHASE_METADATA,	/* fs and AG metadata; cursor: agno */
 	XSD_PHASE_INODES,	/* cursor: agno and inode */
 	XSD_PHASE_FSWIDE,	/* link counts, quota, summary counters */
+	XSD_PHASE_MEDIA,	/* read back file data; cursor: device, byte */
 	XSD_PHASE_DONE,
 };
 
+/* What a scan covers. */
+enum xsd_scan_kind {
+	XSD_SCAN_METADATA,	/* the check (and repair) of all metadata */
+	XSD_SCAN_MEDIA,		/* media verification of written data only (-x) */
+	XSD_SCAN_ALL,		/* metadata, then media */
+};
+
+/* Whether a scan may repair: the configured policy, or a caller's choice. */
+enum xsd_scan_mode {
+	XSD_SCAN_MODE_DEFAULT,
+	XSD_SCAN_MODE_REPAIR,
+	XSD_SCAN_MODE_REPORT,
+};
+
+const char *xsd_scan_kind_name(enum xsd_scan_kind k);
+const char *xsd_scan_mode_name(enum xsd_scan_mode m);
+/* Name to value; -EINVAL for an unknown name. */
+int xsd_scan_kind_from_name(const char *s, enum xsd_scan_kind *ret);
+int xsd_scan_mode_from_name(const char *s, enum xsd_scan_mode *ret);
+/* The phase a scan of this kind starts with. */
+enum xsd_phase xsd_scan_first_phase(enum xsd_scan_kind k);
+
 struct xsd_cursor {
 	enum xsd_phase phase;
-	uint32_t agno;
-	uint64_t ino;		/* next inode to check in agno; 0: the AG's start */
+	uint32_t agno;		/* XSD_PHASE_MEDIA: the device (enum xst_media_device) */
+	uint64_t ino;		/* next inode to check in agno; 0: the AG's start;
+				 * XSD_PHASE_MEDIA: the next byte to read on that device */
 };
 
 struct xsd_state {
 	bool scan_active;		/* a scan was running: resume it */
+	enum xsd_scan_kind kind;	/* of the active scan */
+	enum xsd_scan_mode mode;
+	bool throttle;			/* false: an on-demand scan at full speed */
 	struct xsd_cursor cur;
 	uint64_t scan_started;		/* realtime seconds */
-	uint64_t objects_done;		/* work units done in the active scan */
-	uint64_t corruptions, repairs, failures;	/* in the active scan */
+	uint64_t objects_done;		/* objects checked in the active scan */
+	uint64_t media_done;		/* bytes verified in the active scan */
+	uint64_t corruptions, repairs, failures, losses;	/* in the active scan */
+	uint64_t media_errors;		/* bad ranges found by the active scan */
 	uint64_t last_scan_end;		/* realtime seconds; 0: never */
 	uint64_t last_scan_duration;
 	uint64_t last_objects, last_corruptions, last_repairs, last_failures;
+	uint64_t last_losses, last_media_errors;
+	uint64_t last_media_end;	/* realtime seconds of the last finished media pass */
+	enum xsd_scan_kind last_kind;
 	char last_result[32];		/* "clean", "repaired", "corrupt", "cancelled", ... */
 };
 

@@ -27,6 +27,7 @@
 #include "inodes.h"
 #include "kernel.h"
 #include "manager.h"
+#include "media.h"
 #include "repair.h"
 #include "schedule.h"
 #include "util.h"
@@ -47,6 +48,13 @@ struct wctx {
 	struct xst_progress prog;	/* silent: progress goes to the bus */
 	bool repair;
 	bool in_scan;
+	enum xsd_scan_mode mode_req;	/* of the scan being run; DEFAULT otherwise */
+	bool media_only;		/* the scan being run only reads back data */
+	bool throttle;			/* the scan being run rests and backs off */
+	/* the media phase (callbacks of xst_media_scan) */
+	volatile int media_stop;
+	int media_r;			/* why it was stopped */
+	uint64_t media_pending;		/* bytes read since the last scan point */
 	bool breaker_reported;
 	/*
 	 * Repairs that failed on the first try: repairing one object can
@@ -167,6 +175,11 @@ static bool want_repair(struct wctx *w)
 	char val[32] = "";
 	ssize_t n;
 
+	/* Someone asked for this scan in so many words (xfs_scrub, StartScan). */
+	if (w->mode_req == XSD_SCAN_MODE_REPAIR)
+		return true;
+	if (w->mode_req == XSD_SCAN_MODE_REPORT)
+		return false;
 	switch (w->cfg->repair) {
 	case XSD_REPAIR_ALWAYS:
 		return true;
@@ -219,6 +232,12 @@ static int open_fs(struct wctx *w)
 	xst_ctx_init(&w->ctx, xfs, &w->rep, &w->prog, 1);
 	w->ctx.scrubber.rest_us = (uint16_t)w->cfg->rest_us;
 	r = xst_check_setup(&w->ctx, false);
+	/* Reading back data needs no scrub support; a media-only scan goes on. */
+	if (r < 0 && w->media_only) {
+		w->repair = false;
+		w->ctx.mode = XST_MODE_DRY_RUN;
+		return 0;
+	}
 	if (r < 0) {
 		close_fs(w);
 		return r;
@@ -429,6 +448,8 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	pthread_mutex_lock(&w->fs->sh.lock);
 	w->fs->sh.restores += restored;
 	w->fs->sh.losses += lost;
+	if (w->in_scan)
+		w->fs->sh.st.losses += lost;
 	pthread_mutex_unlock(&w->fs->sh.lock);
 	return 0;
 }
@@ -613,21 +634,27 @@ static int scan_point(struct wctx *w, uint64_t done)
 	int r = 0;
 
 	pthread_mutex_lock(&sh->lock);
-	sh->st.objects_done += done;
+	if (sh->st.cur.phase == XSD_PHASE_MEDIA)
+		sh->st.media_done += done;	/* bytes */
+	else
+		sh->st.objects_done += done;
 	sh->session_done += done;
 	pthread_mutex_unlock(&sh->lock);
 
 	if (now - w->last_ckpt_ns >= w->cfg->checkpoint_interval_s * 1000000000ull)
 		save_checkpoint(w);
 
-	/* CPU budget: work `busy`, then rest so that busy/(busy+rest) = budget. */
-	rest = xsd_rest_ns(busy, w->cfg->cpu_budget, 2000000000ull);
+	/*
+	 * CPU budget: work `busy`, then rest so that busy/(busy+rest) =
+	 * budget.  An on-demand scan asked for at full speed does neither.
+	 */
+	rest = w->throttle ? xsd_rest_ns(busy, w->cfg->cpu_budget, 2000000000ull) : 0;
 
 	pthread_mutex_lock(&sh->lock);
 	if (rest && !sh->quit && !sh->cancel && !sh->paused)
 		timed_wait(sh, rest);
 	/* Foreground I/O is busy: back off, a second at a time, while it stays so. */
-	if (now - w->last_psi_ns >= 1000000000ull) {
+	if (w->throttle && now - w->last_psi_ns >= 1000000000ull) {
 		unsigned int waited = 0;
 
 		w->last_psi_ns = now;
@@ -696,7 +723,142 @@ static void set_cursor(struct wctx *w, enum xsd_phase p, uint32_t agno, uint64_t
 	pthread_mutex_unlock(&w->fs->sh.lock);
 }
 
-static int scan_phases(struct wctx *w, struct xsd_cursor cur)
+/* ---- the media phase: xst_media_scan() with the daemon's callbacks ---- */
+
+static const char *const media_dev_names[] = {
+	[XST_MEDIA_DEV_DATA] = "data", [XST_MEDIA_DEV_LOG] = "log", [XST_MEDIA_DEV_RT] = "realtime",
+};
+
+static void md_started(void *arg, uint64_t total, const char *method)
+{
+	struct wctx *w = arg;
+	struct xsd_shared *sh = &w->fs->sh;
+	uint64_t done;
+
+	/* Progress counts bytes from here on. */
+	pthread_mutex_lock(&sh->lock);
+	sh->total_work = total;
+	sh->session_done = 0;
+	sh->session_start_ns = mono_ns();
+	done = sh->st.media_done;
+	pthread_mutex_unlock(&sh->lock);
+	post(w, XSD_MSG_SCAN_CONTROL, LOG_INFO, NULL, -1, "media", 0,
+	     "media verification: %" PRIu64 " MiB of written data and log to read through %s%s",
+	     total >> 20, method, done ? " (resuming)" : "");
+}
+
+static void md_progress(void *arg, uint64_t bytes)
+{
+	struct wctx *w = arg;
+
+	w->media_pending += bytes;
+}
+
+/* After each read: the cursor moves, and the scan rests, pauses or stops here. */
+static void md_position(void *arg, unsigned int device, uint64_t next)
+{
+	struct wctx *w = arg;
+	uint64_t bytes = w->media_pending;
+	int r;
+
+	w->media_pending = 0;
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.st.cur = (struct xsd_cursor){ XSD_PHASE_MEDIA, device, next };
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	r = scan_point(w, bytes);
+	if (r < 0 && !w->media_r) {
+		w->media_r = r;
+		w->media_stop = 1;
+	}
+}
+
+static void md_finding(void *arg, const struct xst_media_finding *f)
+{
+	struct wctx *w = arg;
+	struct xsd_outcome *o = calloc(1, sizeof(*o));
+	const char *dev = media_dev_names[f->device];
+
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.st.media_errors++;
+	w->fs->sh.failures++;
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	if (!o)
+		return;
+	o->msg = XSD_MSG_MEDIA_ERROR;
+	o->priority = LOG_ERR;
+	o->agno = -1;
+	o->err = EIO;
+	o->media_device = dev;
+	o->physical = f->physical;
+	o->length = f->length;
+	o->file_offset = -1;
+	snprintf(o->outcome, sizeof(o->outcome), "unreadable");
+	if (f->kind == XST_MEDIA_METADATA) {
+		o->owner = xst_media_owner_name(f->owner);
+		snprintf(o->text, sizeof(o->text),
+			 "media error in %s: %" PRIu64 " bytes at byte %" PRIu64 " of the %s device",
+			 o->owner, f->length, f->physical, dev);
+	} else {
+		char what[sizeof(o->path)];
+		uint32_t gen = 0;
+
+		o->ino = f->ino;
+		if (xst_media_describe_inode(w->xfs, f->ino, &gen, what, sizeof(what)) == 0)
+			snprintf(o->path, sizeof(o->path), "%s", what);
+		o->gen = gen;
+		o->agno = xst_ino_agno(w->xfs, f->ino);
+		if (f->kind == XST_MEDIA_FILE_DATA)
+			o->file_offset = (int64_t)f->offset;
+		snprintf(o->text, sizeof(o->text), "%.300s: media error %s, %" PRIu64
+			 " bytes (byte %" PRIu64 " of the %s device)", what,
+			 f->kind == XST_MEDIA_ATTR ? "in extended attribute data" :
+			 f->kind == XST_MEDIA_BMBT ? "in the extent map" : "in file data",
+			 f->length, f->physical, dev);
+		if (f->kind == XST_MEDIA_FILE_DATA) {
+			size_t n = strlen(o->text);
+
+			snprintf(o->text + n, sizeof(o->text) - n, " at file offset %" PRIu64, f->offset);
+		}
+	}
+	xsd_fs_post(w->fs, o);
+}
+
+static void md_error(void *arg, const char *what, int r)
+{
+	struct wctx *w = arg;
+
+	if (r != -EINTR)
+		post(w, XSD_MSG_ENGINE, LOG_ERR, NULL, -1, "error", -r,
+		     "media verification: %s: %s", what, strerror(-r));
+}
+
+static int media_phase(struct wctx *w, struct xsd_cursor cur)
+{
+	static const struct xst_media_ops ops = {
+		.started = md_started, .progress = md_progress, .position = md_position,
+		.finding = md_finding, .error = md_error,
+	};
+	struct xst_media_opts o = {
+		.nthreads = 1,		/* the cursor must be a resume point */
+		.resume_dev = cur.agno,
+		.resume_pos = cur.ino,
+		/* Throttled: small reads, so a rest or a pause comes soon. */
+		.io_max = w->throttle ? XST_MEDIA_IO_BACKGROUND : 0,
+		.rest_us = w->throttle ? w->cfg->rest_us : 0,
+	};
+	struct xst_media_stats st;
+	int r;
+
+	w->media_stop = 0;
+	w->media_r = 0;
+	w->media_pending = 0;
+	r = xst_media_scan(w->xfs, &o, &ops, w, &w->media_stop, &st);
+	if (w->media_r)
+		return w->media_r;
+	return r;
+}
+
+static int scan_phases(struct wctx *w, struct xsd_cursor cur, enum xsd_scan_kind kind)
 {
 	struct xst_fs *xfs = w->xfs;
 	uint64_t ag_types = xst_group_types(XST_GROUP_AGHEADER) | xst_group_types(XST_GROUP_PERAG);
@@ -745,6 +907,13 @@ static int scan_phases(struct wctx *w, struct xsd_cursor cur)
 		r = scan_point(w, 1);
 		if (r < 0)
 			return r;
+		cur = (struct xsd_cursor){ kind == XSD_SCAN_ALL ? XSD_PHASE_MEDIA : XSD_PHASE_DONE, 0, 0 };
+	}
+	if (cur.phase == XSD_PHASE_MEDIA) {
+		set_cursor(w, XSD_PHASE_MEDIA, cur.agno, cur.ino);
+		r = media_phase(w, cur);
+		if (r < 0)
+			return r;
 	}
 	set_cursor(w, XSD_PHASE_DONE, 0, 0);
 	return 0;
@@ -765,9 +934,14 @@ static void finish_scan(struct wctx *w, int r)
 		return;
 	}
 	result = r == -ECANCELED ? "cancelled" : r == -ESHUTDOWN ? "shutdown" :
-		 r < 0 ? "error" : st->failures ? "unrepaired" :
+		 r < 0 ? "error" : st->failures || st->media_errors ? "unrepaired" :
 		 st->repairs ? "repaired" : st->corruptions ? "corrupt" : "clean";
 	st->scan_active = false;
+	st->last_kind = st->kind;
+	if (r == 0 && st->kind != XSD_SCAN_METADATA)
+		st->last_media_end = now;
+	st->last_losses = st->losses;
+	st->last_media_errors = st->media_errors;
 	st->last_scan_end = now;
 	st->last_scan_duration = now - MIN(now, st->scan_started);
 	st->last_objects = st->objects_done;
@@ -782,14 +956,19 @@ static void finish_scan(struct wctx *w, int r)
 	if (r == -ECANCELED)
 		post(w, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, NULL, -1, "cancelled", 0, "scan cancelled");
 	else
-		post(w, XSD_MSG_SCAN_FINISHED, r < 0 || st->failures ? LOG_WARNING : LOG_INFO,
+		post(w, XSD_MSG_SCAN_FINISHED,
+		     r < 0 || st->failures || st->last_media_errors ? LOG_WARNING : LOG_INFO,
 		     NULL, -1, result, r < 0 ? -r : 0,
-		     "scan finished: %s; %" PRIu64 " objects checked, %" PRIu64
-		     " corruptions, %" PRIu64 " repaired, %" PRIu64 " unrepaired, %" PRIu64 " s",
-		     result, st->last_objects, st->last_corruptions, st->last_repairs,
-		     st->last_failures, st->last_scan_duration);
+		     "%s scan finished: %s; %" PRIu64 " objects checked, %" PRIu64
+		     " corruptions, %" PRIu64 " repaired, %" PRIu64 " unrepaired, %" PRIu64
+		     " entries lost, %" PRIu64 " MiB of data verified, %" PRIu64
+		     " media errors, %" PRIu64 " s",
+		     xsd_scan_kind_name(st->last_kind), result, st->last_objects,
+		     st->last_corruptions, st->last_repairs, st->last_failures, st->last_losses,
+		     st->media_done >> 20, st->last_media_errors, st->last_scan_duration);
 	/* A clean full pass lets the kernel forget retained sickness. */
-	if (r == 0 && !st->last_corruptions && !st->last_failures && w->xfs)
+	if (r == 0 && st->last_kind != XSD_SCAN_MEDIA && !st->last_corruptions &&
+	    !st->last_failures && w->xfs)
 		xst_check_bill_of_health(&w->ctx);
 }
 
@@ -798,8 +977,34 @@ static void run_scan(struct wctx *w)
 	struct xsd_shared *sh = &w->fs->sh;
 	struct xfs_fsop_counts c = { 0 };
 	struct xsd_cursor cur;
+	enum xsd_scan_kind kind;
 	bool resumed;
 	int r;
+
+	struct xsd_scan_req req;
+	bool dropped = false;
+
+	/* The mode and speed of the scan: the request's, or the checkpoint's. */
+	pthread_mutex_lock(&sh->lock);
+	req = sh->req;
+	if (sh->st.scan_active && !req.resume &&
+	    (sh->st.kind != req.kind || sh->st.mode != req.mode || sh->st.throttle != req.throttle)) {
+		sh->st.scan_active = false;
+		dropped = true;
+	}
+	if (sh->st.scan_active) {
+		w->mode_req = sh->st.mode;
+		w->throttle = sh->st.throttle;
+		w->media_only = sh->st.kind == XSD_SCAN_MEDIA;
+	} else {
+		w->mode_req = req.mode;
+		w->throttle = req.throttle;
+		w->media_only = req.kind == XSD_SCAN_MEDIA;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	if (dropped)
+		post(w, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, NULL, -1, "dropped", 0,
+		     "the interrupted scan's checkpoint was dropped for the scan asked for");
 
 	set_state(w, XSD_FS_SCANNING);
 	r = open_fs(w);
@@ -807,7 +1012,19 @@ static void run_scan(struct wctx *w)
 		/* A scan that cannot start is a scan that ended in an error. */
 		report_fatal(w, r);
 		/* (-ECANCELED here is the engine's "cannot scrub", not a cancel.) */
+		pthread_mutex_lock(&sh->lock);
+		if (!sh->st.scan_active) {
+			/* Say which scan it was. */
+			sh->st.kind = req.kind;
+			sh->st.mode = req.mode;
+			sh->st.throttle = req.throttle;
+			sh->st.objects_done = sh->st.media_done = sh->st.corruptions = 0;
+			sh->st.repairs = sh->st.failures = sh->st.losses = sh->st.media_errors = 0;
+		}
+		pthread_mutex_unlock(&sh->lock);
 		finish_scan(w, r == -EINTR || r == -ECANCELED ? -EOPNOTSUPP : r);
+		w->mode_req = XSD_SCAN_MODE_DEFAULT;
+		w->media_only = false;
 		set_state(w, XSD_FS_IDLE);
 		return;
 	}
@@ -818,10 +1035,15 @@ static void run_scan(struct wctx *w)
 	resumed = sh->st.scan_active;
 	if (!resumed) {
 		sh->st.scan_active = true;
-		sh->st.cur = (struct xsd_cursor){ XSD_PHASE_METADATA, 0, 0 };
+		sh->st.kind = req.kind;
+		sh->st.mode = req.mode;
+		sh->st.throttle = req.throttle;
+		sh->st.cur = (struct xsd_cursor){ xsd_scan_first_phase(req.kind), 0, 0 };
 		sh->st.scan_started = real_s();
-		sh->st.objects_done = sh->st.corruptions = sh->st.repairs = sh->st.failures = 0;
+		sh->st.objects_done = sh->st.media_done = sh->st.corruptions = 0;
+		sh->st.repairs = sh->st.failures = sh->st.losses = sh->st.media_errors = 0;
 	}
+	kind = sh->st.kind;
 	cur = sh->st.cur;
 	sh->total_work = w->xfs->geo.agcount + 1 + (c.allocino - c.freeino) + 1;
 	sh->session_done = 0;
@@ -835,11 +1057,12 @@ static void run_scan(struct wctx *w)
 		     xsd_phase_name(cur.phase), cur.agno, cur.ino, sh->st.objects_done);
 	else
 		post(w, XSD_MSG_SCAN_STARTED, LOG_INFO, NULL, -1, "started", 0,
-		     "scan started (%s mode)", w->repair ? "repair" : "report-only");
+		     "%s scan started (%s mode%s)", xsd_scan_kind_name(kind),
+		     w->repair ? "repair" : "report-only", w->throttle ? "" : ", full speed");
 	save_checkpoint(w);
 	w->in_scan = true;
 	w->last_point_ns = mono_ns();
-	r = scan_phases(w, cur);
+	r = scan_phases(w, cur, kind);
 	if (r == 0 || r == -ECANCELED)
 		r = flush_deferred(w) ?: r;
 	w->ndeferred = 0;
@@ -848,6 +1071,8 @@ static void run_scan(struct wctx *w)
 		report_fatal(w, r);
 	finish_scan(w, r);
 	close_fs(w);
+	w->mode_req = XSD_SCAN_MODE_DEFAULT;
+	w->media_only = false;
 	set_state(w, XSD_FS_IDLE);
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,12 @@ static void usage(FILE *f)
 		"  status            state, progress, rate, ETA and last results (default)\n"
 		"  start MNT|--all   start a full scan (resumes from a checkpoint if any);\n"
 		"                    with --wait, follow it to the end: exit 0 clean or\n"
-		"                    repaired, 1 corruption left, 4 did not finish\n"
+		"                    repaired, 1 corruption or unreadable data left,\n"
+		"                    4 did not finish\n"
+		"    --kind KIND     metadata (default), media (read back all written\n"
+		"                    data, like xfs_scrub -x) or all (both)\n"
+		"    --mode MODE     default (the configured policy), repair or report\n"
+		"    --full-speed    no CPU budget and no I/O back-off for this scan\n"
 		"  pause MNT|--all   stop issuing scrub calls until resumed\n"
 		"  resume MNT|--all  continue after pause\n"
 		"  cancel MNT|--all  end the active scan and drop its checkpoint\n\n"
@@ -61,16 +67,22 @@ static int connect_socket(const char *path, sd_bus **ret)
 	return 0;
 }
 
-/* Call method on the daemon; on the system bus first unless a socket is forced. */
-static int call(const char *method, const char *sig, const char *arg, sd_bus_message **reply,
-		sd_bus_error *err)
+/*
+ * Call method on the daemon; on the system bus first unless a socket is
+ * forced.  The arguments after sig are sd_bus_message_append()'s.
+ */
+static int call(const char *method, sd_bus_message **reply, sd_bus_error *err,
+		const char *sig, ...)
 {
 	sd_bus *b = NULL;
+	va_list ap;
 	int r = -ENOENT;
 
 	if (!arg_socket && sd_bus_open_system(&b) >= 0) {
-		r = sd_bus_call_method(b, XSD_BUS_NAME, XSD_BUS_PATH, XSD_BUS_IFACE, method, err,
-				       reply, sig, arg);
+		va_start(ap, sig);
+		r = sd_bus_call_methodv(b, XSD_BUS_NAME, XSD_BUS_PATH, XSD_BUS_IFACE, method, err,
+					reply, sig, ap);
+		va_end(ap);
 		/* No daemon on the bus: try the socket.  Any other answer is the answer. */
 		if (r >= 0 || !(sd_bus_error_has_name(err, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
 				sd_bus_error_has_name(err, SD_BUS_ERROR_NAME_HAS_NO_OWNER))) {
@@ -87,7 +99,9 @@ static int call(const char *method, const char *sig, const char *arg, sd_bus_mes
 					 "xfs_scrubd is not running (no bus name, no socket %s: %s)",
 					 arg_socket ? arg_socket : DEFAULT_SOCKET, strerror(-r));
 	/* A direct connection has no destination names. */
-	r = sd_bus_call_method(b, NULL, XSD_BUS_PATH, XSD_BUS_IFACE, method, err, reply, sig, arg);
+	va_start(ap, sig);
+	r = sd_bus_call_methodv(b, NULL, XSD_BUS_PATH, XSD_BUS_IFACE, method, err, reply, sig, ap);
+	va_end(ap);
 	sd_bus_flush_close_unref(b);
 	return r;
 }
@@ -128,7 +142,7 @@ static int status(void)
 	unsigned int n = 0;
 	int r;
 
-	r = call("ListFilesystems", "", NULL, &reply, &err);
+	r = call("ListFilesystems", &reply, &err, "");
 	if (r < 0) {
 		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
 		r = sd_bus_error_has_name(&err, "org.xfs.Scrubd1.Error.NoDaemon") ? 3 : 1;
@@ -193,6 +207,10 @@ static int status(void)
 	return r < 0 ? 1 : 0;
 }
 
+/* start's options; NULL kind: plain Start (resume whatever was interrupted). */
+static const char *arg_kind, *arg_mode;
+static bool arg_full_speed;
+
 static int control(const char *method, const char *mnt)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -200,7 +218,15 @@ static int control(const char *method, const char *mnt)
 	uint32_t count = 0;
 	int r;
 
-	r = call(method, "s", mnt, &reply, &err);
+	if (!strcmp(method, "Start") && (arg_kind || arg_mode || arg_full_speed)) {
+		method = "StartScan";
+		r = call(method, &reply, &err, "sa{sv}", mnt, 3,
+			 "kind", "s", arg_kind ? arg_kind : "metadata",
+			 "mode", "s", arg_mode ? arg_mode : "default",
+			 "throttle", "b", !arg_full_speed);
+	} else {
+		r = call(method, &reply, &err, "s", mnt);
+	}
 	if (r < 0) {
 		if (arg_json) {
 			printf("{\"ok\": false, \"error\": ");
@@ -234,7 +260,7 @@ static int get_row(const char *mnt, struct row *out)
 	sd_bus_message *reply = NULL;
 	int r, found = 0;
 
-	r = call("ListFilesystems", "", NULL, &reply, &err);
+	r = call("ListFilesystems", &reply, &err, "");
 	sd_bus_error_free(&err);
 	if (r < 0)
 		return r;
@@ -316,6 +342,9 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "wait", no_argument, NULL, 'w' },
+		{ "kind", required_argument, NULL, 'K' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "full-speed", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -329,6 +358,9 @@ int main(int argc, char **argv)
 		case 's': arg_socket = optarg; break;
 		case 'a': all = true; break;
 		case 'w': wait = true; break;
+		case 'K': arg_kind = optarg; break;
+		case 'M': arg_mode = optarg; break;
+		case 'F': arg_full_speed = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -359,6 +391,10 @@ int main(int argc, char **argv)
 		time_t since = time(NULL);
 		int r;
 
+		if ((arg_kind || arg_mode || arg_full_speed) && strcmp(cmd, "start")) {
+			fprintf(stderr, "xfs_scrubctl: --kind, --mode and --full-speed go with start\n");
+			return 2;
+		}
 		if (wait && (strcmp(cmd, "start") || all)) {
 			fprintf(stderr, "xfs_scrubctl: --wait goes with start MOUNTPOINT\n");
 			return 2;

@@ -401,6 +401,8 @@ static bool next_chunk(struct scan *sc, unsigned int *dev, uint64_t *off, uint64
 		}
 		r = &d->ranges[sc->cur];
 		pos = MAX(sc->cur_pos, r->start);
+		if (sc->cur_dev == sc->o->resume_dev)
+			pos = MAX(pos, sc->o->resume_pos);
 		n = xst_media_chunk(pos, r->start + r->len, sc->io_max);
 		if (n == 0) {
 			sc->cur++;
@@ -438,6 +440,8 @@ static void *worker_main(void *arg)
 		atomic_fetch_add(&sc->verified, len);
 		if (sc->ops->progress)
 			sc->ops->progress(sc->arg, len);
+		if (sc->ops->position)
+			sc->ops->position(sc->arg, w->dev, off + len);
 		/* The kernel rests between its own IOs; pread rests here. */
 		if (!sc->kernel && sc->o->rest_us)
 			usleep(sc->o->rest_us);
@@ -739,6 +743,7 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
 		}
 	}
 	st->kernel_verify = sc.kernel;
+	sc.cur_dev = MIN(o->resume_dev, (unsigned int)MDEV_NR);
 	if (sc.ops->started)
 		sc.ops->started(sc.arg, total, method);
 
@@ -862,8 +867,8 @@ static void ph_progress(void *arg, uint64_t bytes)
 	pthread_mutex_unlock(&p->lock);
 }
 
-/* "/mnt/dir/file" through parent pointers, else "inode N (agno/agino)". */
-static void describe_inode(const struct xst_fs *fs, uint64_t ino, char *buf, size_t len)
+int xst_media_describe_inode(const struct xst_fs *fs, uint64_t ino, uint32_t *gen,
+			     char *buf, size_t len)
 {
 	struct {
 		struct xfs_bulkstat_req req;
@@ -878,14 +883,18 @@ static void describe_inode(const struct xst_fs *fs, uint64_t ino, char *buf, siz
 	b.req.hdr.ino = ino;
 	b.req.hdr.icount = 1;
 	if (xk_bulkstat(fs->fd, &b.req) == 0 && b.req.hdr.ocount == 1 &&
-	    b.bs[0].bs_ino == ino &&
-	    xst_path_of(fs, ino, b.bs[0].bs_gen, path, sizeof(path)) == 0) {
-		snprintf(buf, len, "%s%s%s", mnt,
-			 (ml && mnt[ml - 1] == '/') || !path[0] ? "" : "/", path);
-		return;
+	    b.bs[0].bs_ino == ino) {
+		if (gen)
+			*gen = b.bs[0].bs_gen;
+		if (xst_path_of(fs, ino, b.bs[0].bs_gen, path, sizeof(path)) == 0) {
+			snprintf(buf, len, "%s%s%s", mnt,
+				 (ml && mnt[ml - 1] == '/') || !path[0] ? "" : "/", path);
+			return 0;
+		}
 	}
 	snprintf(buf, len, "inode %" PRIu64 " (%u/%u)", ino, xst_ino_agno(fs, ino),
 		 xst_ino_agino(fs, ino));
+	return -ENOENT;
 }
 
 static void ph_finding(void *arg, const struct xst_media_finding *f)
@@ -911,7 +920,7 @@ static void ph_finding(void *arg, const struct xst_media_finding *f)
 			xst_media_owner_name(f->owner));
 		return;
 	}
-	describe_inode(ctx->fs, f->ino, what, sizeof(what));
+	(void)xst_media_describe_inode(ctx->fs, f->ino, NULL, what, sizeof(what));
 	switch (f->kind) {
 	case XST_MEDIA_ATTR:
 		xst_msg(ctx->rep, XST_UNFIXABLE, what, "media error in extended attribute data.");

@@ -30,6 +30,13 @@ struct xst_media_opts {
 	unsigned int nthreads;	/* concurrent reads; 0: 1 */
 	bool no_verify_media;	/* read the device with O_DIRECT even on 7.0+ */
 	bool kernel_report;	/* let the kernel publish pinned bad blocks */
+	/*
+	 * Resume: start at byte resume_pos of device resume_dev (enum
+	 * xst_media_device); everything before it in device and disk order is
+	 * taken as done.  Zeroes: from the beginning.
+	 */
+	unsigned int resume_dev;
+	uint64_t resume_pos;
 };
 
 #define XST_MEDIA_IO_MAX	(32U << 20)
@@ -69,6 +76,13 @@ struct xst_media_finding {
 struct xst_media_ops {
 	void (*started)(void *arg, uint64_t total, const char *method);
 	void (*progress)(void *arg, uint64_t bytes);
+	/*
+	 * position: after each read, the device and the byte after it: with
+	 * one thread, everything before it is verified, which makes it a
+	 * resume point (opts.resume_*).  It runs on the reading thread, so it
+	 * may also sleep (throttling, pause); setting *stop ends the scan.
+	 */
+	void (*position)(void *arg, unsigned int device, uint64_t next);
 	void (*finding)(void *arg, const struct xst_media_finding *f);
 	void (*error)(void *arg, const char *what, int r);
 };
@@ -99,6 +113,14 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
  * rate and an ETA every few seconds.
  */
 int xst_media_phase(struct xst_ctx *ctx, const struct xst_media_opts *o);
+
+/*
+ * The absolute path of a finding's inode through parent pointers (0, and
+ * *gen set when gen is not NULL), else "inode N (agno/agino)" in buf and
+ * -ENOENT.
+ */
+int xst_media_describe_inode(const struct xst_fs *fs, uint64_t ino, uint32_t *gen,
+			     char *buf, size_t len);
 
 /* ---- pure helpers, exposed for the unit tests ---- */
 

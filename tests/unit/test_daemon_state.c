@@ -26,6 +26,10 @@ static void test_roundtrip(void **state)
 		.last_scan_end = 1789000000, .last_scan_duration = 77,
 		.last_objects = 9000, .last_corruptions = 0, .last_repairs = 0,
 		.last_failures = 0,
+		.kind = XSD_SCAN_ALL, .mode = XSD_SCAN_MODE_REPORT, .throttle = false,
+		.media_done = 1ull << 33, .losses = 3, .media_errors = 2,
+		.last_losses = 1, .last_media_errors = 4, .last_media_end = 1788000000,
+		.last_kind = XSD_SCAN_MEDIA,
 	}, back;
 	char buf[2048];
 	int n;
@@ -46,6 +50,12 @@ static void test_parse_rejects(void **state)
 	assert_int_equal(xsd_state_parse(good, strlen(good), &s), 0);
 	assert_int_equal(s.cur.phase, XSD_PHASE_INODES);
 	assert_int_equal(s.cur.ino, 99);
+	/* A checkpoint written before scan kinds: a throttled metadata scan. */
+	assert_int_equal(s.kind, XSD_SCAN_METADATA);
+	assert_true(s.throttle);
+	assert_int_equal(xsd_state_parse("version 1\nkind sideways\n", 24, &s), -EINVAL);
+	assert_int_equal(xsd_state_parse("version 1\nmode 7\n", 17, &s), -EINVAL);
+	assert_int_equal(xsd_state_parse("version 1\nthrottle 3\n", 21, &s), -EINVAL);
 	/* Torn, foreign or garbage files are refused: start afresh, never resume from junk. */
 	assert_int_equal(xsd_state_parse("", 0, &s), -EINVAL);
 	assert_int_equal(xsd_state_parse("version 2\n", 10, &s), -EINVAL);

@@ -264,6 +264,10 @@ out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Start
 echo "$out" | grep -qi 'absolute' && t_ok "bad argument refused: $out" || t_fail "bad argument" "$out"
 out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Pause s /nowhere 2>&1)
 echo "$out" | grep -qi 'not an XFS filesystem watched' && t_ok "unknown mount refused: $out" || t_fail "unknown mount" "$out"
+out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager StartScan 'sa{sv}' $MA 1 colour s red 2>&1)
+echo "$out" | grep -q 'unknown option "colour"' && t_ok "StartScan: unknown option refused: $out" || t_fail "StartScan unknown option" "$out"
+out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager StartScan 'sa{sv}' $MA 1 throttle s no 2>&1)
+echo "$out" | grep -q '"throttle" must be a boolean' && t_ok "StartScan: wrongly typed option refused: $out" || t_fail "StartScan wrong type" "$out"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups busctl --system call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Start s $MA 2>&1)
 echo "$out" | grep -qi 'denied\|not allowed' && t_ok "non-root D-Bus caller refused: $out" || t_fail "non-root caller" "$out"
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $CTL --socket /run/xfs_scrubd/control start $MA 2>&1)
