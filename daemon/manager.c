@@ -66,17 +66,19 @@ void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *
 			 uint64_t *eta_s)
 {
 	double secs = (double)(mono_ns() - sh->session_start_ns) / 1e9;
+	/* The media phase counts bytes against a total in bytes. */
+	uint64_t done = sh->st.cur.phase == XSD_PHASE_MEDIA ? sh->st.media_done : sh->st.objects_done;
 
 	*progress = 0;
 	*rate = 0;
 	*eta_s = 0;
 	if (!sh->st.scan_active || !sh->total_work)
 		return;
-	*progress = MIN(1.0, (double)sh->st.objects_done / (double)sh->total_work);
+	*progress = MIN(1.0, (double)done / (double)sh->total_work);
 	if (secs > 0.5 && sh->session_done)
 		*rate = (double)sh->session_done / secs;
-	if (*rate > 0 && sh->total_work > sh->st.objects_done)
-		*eta_s = (uint64_t)((double)(sh->total_work - sh->st.objects_done) / *rate);
+	if (*rate > 0 && sh->total_work > done)
+		*eta_s = (uint64_t)((double)(sh->total_work - done) / *rate);
 }
 
 /* ---- journal records ---- */

@@ -96,6 +96,8 @@ static const struct {
 	{ "io_error", NULL, XST_WARN, NULL },
 	{ "error", NULL, XST_ERROR, NULL },
 	{ "stale", NULL, XST_ERROR, NULL },
+	/* Media verification: file data and metadata the disk cannot return. */
+	{ "unreadable", "media error", XST_UNFIXABLE, NULL },
 };
 
 /* The last ": <words>" in text, or NULL. */
@@ -140,7 +142,11 @@ bool xst_handover_finding(const char *kind, const char *outcome, const char *tex
 		if (outcomes[i].daemon_words)
 			sep = find_words(text, outcomes[i].daemon_words);
 	}
-	if (!sep)
+	/* "media error in the log: ..." is about no object but the filesystem. */
+	if (!sep && i < ARRAY_SIZE(outcomes) && outcomes[i].daemon_words &&
+	    !strncmp(text, outcomes[i].daemon_words, strlen(outcomes[i].daemon_words)))
+		sep = NULL;
+	else if (!sep)
 		sep = strstr(text, ": ");
 	if (sep) {
 		clean_copy(f->what, sizeof(f->what), text, (size_t)(sep - text));
@@ -203,6 +209,7 @@ struct session {
 	struct xst_scan_end end;
 	char state[16];
 	unsigned int phase;
+	bool media;			/* the media verification part has begun */
 };
 
 static void stop(struct session *s, enum verdict v)
@@ -243,6 +250,9 @@ static void on_outcome(struct session *s, sd_bus_message *m)
 
 	if (sd_bus_message_read(m, "ssts", &kind, &outcome, &ino, &text) < 0)
 		return;
+	/* The scan moves on to reading back data: local phase 6. */
+	if (!strcmp(kind, ID_SCAN_CONTROL) && !strcmp(outcome, "media"))
+		s->media = true;
 	f = malloc(sizeof(*f));
 	if (!f)
 		return;
@@ -273,7 +283,7 @@ static void on_progress(struct session *s, sd_bus_message *m)
 		clean_copy(s->state, sizeof(s->state), state, strlen(state));
 	}
 	/* Media verification is phase 6 locally; everything else is the metadata scan. */
-	phase = strstr(state, "media") || strstr(state, "verif") ? 6 : 2;
+	phase = s->media || !strcmp(s->req->kind, "media") ? 6 : 2;
 	if (phase != s->phase) {
 		s->phase = phase;
 		if (s->req->verbose)
@@ -301,6 +311,14 @@ static void on_finished(struct session *s, sd_bus_message *m)
 	stop(s, V_FINISHED);
 }
 
+/* Fields the daemon may add at the end (ScanFinished has a duration now) are fine. */
+static bool has_prefix(sd_bus_message *m, const char *sig)
+{
+	const char *have = sd_bus_message_get_signature(m, true);
+
+	return have && !strncmp(have, sig, strlen(sig));
+}
+
 static int on_daemon_signal(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
 	struct session *s = userdata;
@@ -315,7 +333,7 @@ static int on_daemon_signal(sd_bus_message *m, void *userdata, sd_bus_error *err
 		on_outcome(s, m);
 	else if (!strcmp(member, "Progress") && sd_bus_message_has_signature(m, "ssdt"))
 		on_progress(s, m);
-	else if (!strcmp(member, "ScanFinished") && sd_bus_message_has_signature(m, "ssstttttt"))
+	else if (!strcmp(member, "ScanFinished") && has_prefix(m, "ssstttttt"))
 		on_finished(s, m);
 	return 0;
 }
@@ -329,7 +347,7 @@ static int on_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *err
 		return 0;
 	/* While the call is out, its answer (or the bus's NoReply) decides. */
 	if (s->stage != ST_CALLING && *old) {
-		snprintf(s->why, sizeof(s->why), "xfs_scrubd left the bus (stopped or restarted)");
+		snprintf(s->why, sizeof(s->why), "it left the bus (stopped or restarted)");
 		stop(s, V_LOST);
 	}
 	return 0;
@@ -339,9 +357,57 @@ static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
 	struct session *s = userdata;
 
-	snprintf(s->why, sizeof(s->why), "the connection to xfs_scrubd closed");
+	snprintf(s->why, sizeof(s->why), "the connection to it closed");
 	stop(s, V_LOST);
 	return 0;
+}
+
+/*
+ * The filesystem must still be watched: an unmount ends the daemon's
+ * signals for it.  Following a scan begun elsewhere, the row's cursor also
+ * tells whether it is reading back data already (phase 6).
+ */
+static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_err)
+{
+	struct session *s = userdata;
+	/* A row's fields without the parentheses: "ssss", the middle, the cursor "s". */
+	char fields[sizeof(XSD_BUS_FS_SIG) - 2], middle[sizeof(fields)];
+	bool found = false;
+	int r;
+
+	if (sd_bus_message_is_method_error(m, NULL))
+		return 0;	/* the stream and the owner watch cover a daemon gone */
+	memcpy(fields, XSD_BUS_FS_SIG + 1, sizeof(fields) - 1);
+	fields[sizeof(fields) - 1] = '\0';
+	snprintf(middle, sizeof(middle), "%.*s", (int)strlen(fields) - 5, fields + 4);
+	r = sd_bus_message_enter_container(m, 'a', XSD_BUS_FS_SIG);
+	while (r > 0 && !found) {
+		const char *mnt, *dev, *uuid, *state, *cursor;
+
+		r = sd_bus_message_enter_container(m, 'r', fields);
+		if (r <= 0)
+			break;
+		if (sd_bus_message_read(m, "ssss", &mnt, &dev, &uuid, &state) < 0 ||
+		    sd_bus_message_skip(m, middle) < 0 || sd_bus_message_read(m, "s", &cursor) < 0 ||
+		    sd_bus_message_exit_container(m) < 0)
+			return 0;
+		found = !strcmp(mnt, s->mnt) && strcmp(state, "gone");
+		if (found && s->stage == ST_FOLLOWING && strstr(cursor, ": media, "))
+			s->media = true;
+	}
+	if (r < 0)
+		return 0;
+	if (!found) {
+		snprintf(s->why, sizeof(s->why), "it no longer watches %s (unmounted?)", s->mnt);
+		stop(s, V_LOST);
+	}
+	return 0;
+}
+
+static void ask_list(struct session *s)
+{
+	(void)sd_bus_call_method_async(s->bus, NULL, dest(s), XSD_BUS_PATH, XSD_BUS_IFACE,
+				       "ListFilesystems", on_list_reply, s, "");
 }
 
 static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_err)
@@ -361,6 +427,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	if (sd_bus_error_has_name(e, XSD_BUS_ERR_STATE)) {
 		s->stage = ST_FOLLOWING;
 		note(s, "xfs_scrubd is scanning this filesystem already; following that scan");
+		ask_list(s);
 		if (s->signo)
 			stop(s, V_INTERRUPTED);
 		return 0;
@@ -374,8 +441,8 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	    sd_bus_error_has_name(e, SD_BUS_ERROR_TIMEOUT) ||
 	    sd_bus_error_has_name(e, SD_BUS_ERROR_DISCONNECTED)) {
 		/* It may or may not have started the scan: say so, do not scan beside it. */
-		snprintf(s->why, sizeof(s->why), "xfs_scrubd did not answer StartScan (%s)",
-			 e->message ? e->message : e->name);
+		clean_copy(s->why, sizeof(s->why), e->message ? e->message : e->name,
+			   strlen(e->message ? e->message : e->name));
 		stop(s, V_LOST);
 		return 0;
 	}
@@ -387,49 +454,13 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	return 0;
 }
 
-/* The filesystem must still be watched; an unmount ends the daemon's signals. */
-static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_err)
-{
-	struct session *s = userdata;
-	/* A row's fields, without the parentheses; the first four are "ssss". */
-	char fields[sizeof(XSD_BUS_FS_SIG) - 2];
-	bool found = false;
-	int r;
-
-	if (sd_bus_message_is_method_error(m, NULL))
-		return 0;	/* the stream and the owner watch cover a daemon gone */
-	memcpy(fields, XSD_BUS_FS_SIG + 1, sizeof(fields) - 1);
-	fields[sizeof(fields) - 1] = '\0';
-	r = sd_bus_message_enter_container(m, 'a', XSD_BUS_FS_SIG);
-	while (r > 0 && !found) {
-		const char *mnt, *dev, *uuid, *state;
-
-		r = sd_bus_message_enter_container(m, 'r', fields);
-		if (r <= 0)
-			break;
-		if (sd_bus_message_read(m, "ssss", &mnt, &dev, &uuid, &state) < 0)
-			return 0;
-		found = !strcmp(mnt, s->mnt) && strcmp(state, "gone");
-		if (sd_bus_message_skip(m, fields + 4) < 0 || sd_bus_message_exit_container(m) < 0)
-			return 0;
-	}
-	if (r < 0)
-		return 0;
-	if (!found) {
-		snprintf(s->why, sizeof(s->why), "xfs_scrubd no longer watches %s (unmounted?)", s->mnt);
-		stop(s, V_LOST);
-	}
-	return 0;
-}
-
 static int on_watch_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct session *s = userdata;
 	int r;
 
 	if (s->stage != ST_CALLING)
-		(void)sd_bus_call_method_async(s->bus, NULL, dest(s), XSD_BUS_PATH, XSD_BUS_IFACE,
-					       "ListFilesystems", on_list_reply, s, "");
+		ask_list(s);
 	r = sd_event_source_set_time_relative(src, WATCH_INTERVAL_US);
 	return r < 0 ? r : sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
 }
@@ -494,6 +525,9 @@ static int send_start(struct session *s)
 
 	r = sd_bus_message_new_method_call(s->bus, &m, dest(s), XSD_BUS_PATH, XSD_BUS_IFACE,
 					   "StartScan");
+	/* Only to a daemon that runs: never start one through bus activation. */
+	if (r >= 0)
+		r = sd_bus_message_set_auto_start(m, false);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "sa{sv}", s->mnt, 3, "kind", "s", s->req->kind, "mode",
 					  "s", s->req->mode, "throttle", "b", (int)s->req->throttle);
@@ -598,7 +632,7 @@ static enum verdict run_session(struct session *s, bool direct, const char *sock
 		if (s->stage == ST_CALLING) {
 			s->verdict = direct ? V_LOCAL : V_NEXT;
 		} else {
-			snprintf(s->why, sizeof(s->why), "talking to xfs_scrubd: %s", strerror(-r));
+			snprintf(s->why, sizeof(s->why), "%s", strerror(-r));
 			s->verdict = V_LOST;
 		}
 	}
@@ -635,8 +669,8 @@ static void finish(struct session *s, int *exit_code)
 		op = true;
 	}
 	if (s->req->verbose)
-		xst_out(s->rep, "%s: xfs_scrubd checked %llu objects: %s.\n", mnt,
-			(unsigned long long)e->objects, e->result);
+		xst_out(s->rep, "%s: xfs_scrubd's %s scan: %s; %llu objects checked.\n", mnt,
+			e->kind, e->result, (unsigned long long)e->objects);
 	xst_handover_tally(e, report_mode, s->rep);
 	/* No "run xfs_repair" advice for a scan that did not run to its end. */
 	xst_report_summary(s->rep, !op, !report_mode);
@@ -664,8 +698,12 @@ int xst_handover(const struct xst_handover_req *req, struct xst_report *rep,
 		return 1;
 	case V_LOST:
 		xst_progress_abort(prog);
-		xst_msg(rep, XST_ERROR, req->mountpoint, "Lost track of the scan in xfs_scrubd: %s.  "
-			"It may go on there (xfs_scrubctl status).", s.why);
+		if (s.stage == ST_CALLING)
+			xst_msg(rep, XST_ERROR, req->mountpoint, "No answer from xfs_scrubd: %s; "
+				"whether it started the scan is not known (xfs_scrubctl status).", s.why);
+		else
+			xst_msg(rep, XST_ERROR, req->mountpoint, "Lost xfs_scrubd during the scan: %s.  "
+				"It may go on with it later (xfs_scrubctl status).", s.why);
 		xst_report_summary(rep, false, false);
 		*exit_code = xst_report_exit_code(rep);
 		return 1;
