@@ -262,12 +262,26 @@ static void on_outcome(struct session *s, sd_bus_message *m)
 	free(f);
 }
 
+/* Media verification is phase 6 locally; everything else is the metadata scan. */
+static void set_phase(struct session *s)
+{
+	unsigned int phase = s->media ? 6 : 2;
+
+	if (phase == s->phase)
+		return;
+	s->phase = phase;
+	if (s->req->verbose)
+		xst_out(s->rep, "Phase %u: %s\n", phase, phase == 6 ?
+			"Verify data file integrity (in xfs_scrubd)." : "Check metadata (in xfs_scrubd).");
+	xst_progress_phase(s->prog, phase, phase == 6 ? "Verify data file integrity." :
+			   "Check metadata.", PROGRESS_TOTAL);
+}
+
 static void on_progress(struct session *s, sd_bus_message *m)
 {
 	const char *state;
 	double p;
 	uint64_t eta;
-	unsigned int phase;
 
 	if (sd_bus_message_read(m, "sdt", &state, &p, &eta) < 0)
 		return;
@@ -282,17 +296,7 @@ static void on_progress(struct session *s, sd_bus_message *m)
 		}
 		clean_copy(s->state, sizeof(s->state), state, strlen(state));
 	}
-	/* Media verification is phase 6 locally; everything else is the metadata scan. */
-	phase = s->media || !strcmp(s->req->kind, "media") ? 6 : 2;
-	if (phase != s->phase) {
-		s->phase = phase;
-		if (s->req->verbose)
-			xst_out(s->rep, "Phase %u: %s\n", phase, phase == 6 ?
-				"Verify data file integrity (in xfs_scrubd)." :
-				"Check metadata (in xfs_scrubd).");
-		xst_progress_phase(s->prog, phase, phase == 6 ? "Verify data file integrity." :
-				   "Check metadata.", PROGRESS_TOTAL);
-	}
+	set_phase(s);
 	if (!(p >= 0.0))	/* NaN too */
 		p = 0.0;
 	atomic_store(&s->prog->done, (uint64_t)(MIN(p, 1.0) * PROGRESS_TOTAL));
@@ -395,6 +399,9 @@ static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
 		if (found && s->stage == ST_FOLLOWING && strstr(cursor, ": media, "))
 			s->media = true;
 	}
+	/* Following: progress starts once it is known which part runs. */
+	if (found && s->stage == ST_FOLLOWING)
+		set_phase(s);
 	if (r < 0)
 		return 0;
 	if (!found) {
@@ -420,6 +427,8 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 		s->repair_mode = !strcmp(s->req->mode, "repair");
 		note(s, "handed over to xfs_scrubd (%s, %s%s); -o nodaemon runs it here", s->req->mode,
 		     s->req->kind, s->req->throttle ? ", throttled" : "");
+		s->media = !strcmp(s->req->kind, "media");
+		set_phase(s);
 		if (s->signo)
 			stop(s, V_INTERRUPTED);
 		return 0;
