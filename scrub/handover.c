@@ -205,6 +205,7 @@ struct session {
 	enum verdict verdict;
 	char why[320];
 	int signo;
+	bool interrupting;		/* on_interrupt is on its way */
 	bool repair_mode;
 	struct xst_scan_end end;
 	char state[16];
@@ -242,26 +243,6 @@ static void note(const struct session *s, const char *fmt, ...)
 	pthread_mutex_unlock(&s->rep->lock);
 }
 
-static void on_outcome(struct session *s, sd_bus_message *m)
-{
-	const char *kind, *outcome, *text;
-	uint64_t ino;
-	struct xst_finding *f;
-
-	if (sd_bus_message_read(m, "ssts", &kind, &outcome, &ino, &text) < 0)
-		return;
-	/* The scan moves on to reading back data: local phase 6. */
-	if (!strcmp(kind, ID_SCAN_CONTROL) && !strcmp(outcome, "media"))
-		s->media = true;
-	f = malloc(sizeof(*f));
-	if (!f)
-		return;
-	if (xst_handover_finding(kind, outcome, text, s->req->mountpoint, s->repair_mode,
-				 s->req->verbose, f))
-		xst_msg(s->rep, f->level, f->what, "%s", f->msg);
-	free(f);
-}
-
 /* Media verification is phase 6 locally; everything else is the metadata scan. */
 static void set_phase(struct session *s)
 {
@@ -275,6 +256,28 @@ static void set_phase(struct session *s)
 			"Verify data file integrity (in xfs_scrubd)." : "Check metadata (in xfs_scrubd).");
 	xst_progress_phase(s->prog, phase, phase == 6 ? "Verify data file integrity." :
 			   "Check metadata.", PROGRESS_TOTAL);
+}
+
+static void on_outcome(struct session *s, sd_bus_message *m)
+{
+	const char *kind, *outcome, *text;
+	uint64_t ino;
+	struct xst_finding *f;
+
+	if (sd_bus_message_read(m, "ssts", &kind, &outcome, &ino, &text) < 0)
+		return;
+	/* The scan moves on to reading back data: local phase 6. */
+	if (!strcmp(kind, ID_SCAN_CONTROL) && !strcmp(outcome, "media")) {
+		s->media = true;
+		set_phase(s);
+	}
+	f = malloc(sizeof(*f));
+	if (!f)
+		return;
+	if (xst_handover_finding(kind, outcome, text, s->req->mountpoint, s->repair_mode,
+				 s->req->verbose, f))
+		xst_msg(s->rep, f->level, f->what, "%s", f->msg);
+	free(f);
 }
 
 static void on_progress(struct session *s, sd_bus_message *m)
@@ -417,6 +420,47 @@ static void ask_list(struct session *s)
 				       "ListFilesystems", on_list_reply, s, "");
 }
 
+/*
+ * Interrupted: cancel the scan this command started, say what became of
+ * it, and leave the loop to die of the signal.  Run as a deferred event,
+ * outside any bus callback, and before the loop ends: at its end the
+ * loop closes the connection (sd_bus_attach_event's exit hook).
+ */
+static int on_interrupt(sd_event_source *src, void *userdata)
+{
+	struct session *s = userdata;
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	int r;
+
+	xst_progress_abort(s->prog);
+	if (s->stage == ST_OWN) {
+		(void)sd_bus_set_method_call_timeout(s->bus, CANCEL_TIMEOUT_US);
+		r = sd_bus_call_method(s->bus, dest(s), XSD_BUS_PATH, XSD_BUS_IFACE, "Cancel", &err,
+				       NULL, "s", s->mnt);
+		if (r >= 0)
+			note(s, "interrupted; the scan in xfs_scrubd is cancelled");
+		else
+			note(s, "interrupted; cancelling the scan in xfs_scrubd failed (%s)",
+			     err.message ? err.message : strerror(-r));
+		sd_bus_error_free(&err);
+	} else if (s->stage == ST_FOLLOWING) {
+		note(s, "interrupted; the scan in xfs_scrubd (not started here) goes on");
+	} else {
+		note(s, "interrupted before xfs_scrubd answered; see xfs_scrubctl status");
+	}
+	stop(s, V_INTERRUPTED);
+	return 0;
+}
+
+static void interrupt_soon(struct session *s)
+{
+	if (s->interrupting)
+		return;
+	s->interrupting = true;
+	if (sd_event_add_defer(s->ev, NULL, on_interrupt, s) < 0)
+		stop(s, V_INTERRUPTED);
+}
+
 static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_err)
 {
 	struct session *s = userdata;
@@ -430,7 +474,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 		s->media = !strcmp(s->req->kind, "media");
 		set_phase(s);
 		if (s->signo)
-			stop(s, V_INTERRUPTED);
+			interrupt_soon(s);
 		return 0;
 	}
 	if (sd_bus_error_has_name(e, XSD_BUS_ERR_STATE)) {
@@ -438,7 +482,7 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 		note(s, "xfs_scrubd is scanning this filesystem already; following that scan");
 		ask_list(s);
 		if (s->signo)
-			stop(s, V_INTERRUPTED);
+			interrupt_soon(s);
 		return 0;
 	}
 	if (!s->direct && (sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
@@ -492,7 +536,7 @@ static int on_term(sd_event_source *src, const struct signalfd_siginfo *si, void
 	 * signal does not wait for it.
 	 */
 	if (s->stage != ST_CALLING || again)
-		stop(s, V_INTERRUPTED);
+		interrupt_soon(s);
 	return 0;
 }
 
@@ -579,31 +623,6 @@ static void __attribute__((noreturn)) die_of(int signo)
 	_exit(128 + signo);
 }
 
-static void interrupted(struct session *s)
-{
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	int r;
-
-	xst_progress_abort(s->prog);
-	if (s->stage == ST_OWN) {
-		(void)sd_bus_set_method_call_timeout(s->bus, CANCEL_TIMEOUT_US);
-		r = sd_bus_call_method(s->bus, dest(s), XSD_BUS_PATH, XSD_BUS_IFACE, "Cancel", &err,
-				       NULL, "s", s->mnt);
-		if (r >= 0)
-			note(s, "interrupted; the scan in xfs_scrubd is cancelled");
-		else
-			note(s, "interrupted; cancelling the scan in xfs_scrubd failed (%s)",
-			     err.message ? err.message : strerror(-r));
-		sd_bus_error_free(&err);
-	} else if (s->stage == ST_FOLLOWING) {
-		note(s, "interrupted; the scan in xfs_scrubd (not started here) goes on");
-	} else {
-		note(s, "interrupted before xfs_scrubd answered; see xfs_scrubctl status");
-	}
-	s->bus = sd_bus_flush_close_unref(s->bus);
-	die_of(s->signo);
-}
-
 /* One attempt on one connection; returns the verdict. */
 static enum verdict run_session(struct session *s, bool direct, const char *sock)
 {
@@ -645,8 +664,10 @@ static enum verdict run_session(struct session *s, bool direct, const char *sock
 			s->verdict = V_LOST;
 		}
 	}
-	if (s->verdict == V_INTERRUPTED)
-		interrupted(s);
+	if (s->verdict == V_INTERRUPTED) {
+		s->bus = sd_bus_flush_close_unref(s->bus);
+		die_of(s->signo);
+	}
 	if (s->bus)
 		sd_bus_detach_event(s->bus);
 	s->bus = sd_bus_flush_close_unref(s->bus);
