@@ -9,6 +9,7 @@
  * because the private socket has no policy daemon in front of it.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "bus.h"
 #include "kernel.h"
 #include "manager.h"
+#include "salvage.h"
 #include "util.h"
 
 #define MAX_PRIVATE 16
@@ -111,6 +113,114 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *err)
 	return r;
 }
 
+/* The mount point argument of the List* methods: "" for all, else absolute and watched. */
+static int read_mountpoint(sd_bus_message *msg, struct xsd_manager *m, const char **mnt,
+			   sd_bus_error *err)
+{
+	int r = sd_bus_message_read(msg, "s", mnt);
+
+	if (r < 0)
+		return r;
+	if (**mnt && **mnt != '/')
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "expected an absolute mount point or \"\" for all, got \"%s\"",
+					 *mnt);
+	if (**mnt && !xsd_manager_find(m, *mnt))
+		return sd_bus_error_setf(err, XSD_BUS_ERR_NOFS,
+					 "%s is not an XFS filesystem watched by xfs_scrubd", *mnt);
+	return 0;
+}
+
+static int method_list_damage(sd_bus_message *msg, void *userdata, sd_bus_error *err)
+{
+	struct xsd_manager *m = userdata;
+	sd_bus_message *reply = NULL;
+	const char *mnt;
+	int r;
+
+	r = check_root(msg, err);
+	if (r >= 0)
+		r = read_mountpoint(msg, m, &mnt, err);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', XSD_BUS_DAMAGE_SIG);
+	for (struct xsd_fs *fs = m->fs; r >= 0 && fs; fs = fs->next) {
+		if ((*mnt && strcmp(fs->mountpoint, mnt)) || !fs->damage)
+			continue;
+		for (unsigned int i = 0; r >= 0 && i < fs->damage->n; i++) {
+			const struct xsd_damage *d = &fs->damage->v[i];
+
+			r = sd_bus_message_append(reply, XSD_BUS_DAMAGE_SIG, fs->mountpoint,
+						  xsd_damage_state_name(d->state), d->agno, d->ino,
+						  d->offset, d->scrub_type, d->path, d->text, d->since);
+		}
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+struct salvage_arg {
+	sd_bus_message *reply;
+	const char *mnt;
+	int r;
+};
+
+static void add_salvage(void *arg, const char *path, const struct xst_salvage_summary *sum)
+{
+	struct salvage_arg *a = arg;
+	static const struct xst_salvage_summary unreadable = { .type = "?", .phase = "unreadable" };
+
+	if (a->r < 0)
+		return;
+	if (!sum)
+		sum = &unreadable;
+	a->r = sd_bus_message_append(a->reply, XSD_BUS_SALVAGE_SIG, a->mnt, path, sum->ino,
+				     (uint64_t)sum->gen, sum->type, sum->phase, sum->time,
+				     sum->entries, sum->kept, sum->restored, sum->flagged, sum->lost,
+				     sum->pending);
+}
+
+/* Salvage records of watched filesystems: what a rebuild kept, restored or lost. */
+static int method_list_salvage(sd_bus_message *msg, void *userdata, sd_bus_error *err)
+{
+	struct xsd_manager *m = userdata;
+	struct salvage_arg a = { 0 };
+	const char *mnt;
+	int r;
+
+	r = check_root(msg, err);
+	if (r >= 0)
+		r = read_mountpoint(msg, m, &mnt, err);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_new_method_return(msg, &a.reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(a.reply, 'a', XSD_BUS_SALVAGE_SIG);
+	for (struct xsd_fs *fs = m->fs; r >= 0 && fs; fs = fs->next) {
+		if (*mnt && strcmp(fs->mountpoint, mnt))
+			continue;
+		a.mnt = fs->mountpoint;
+		a.r = 0;
+		r = xst_salvage_records(m->cfg->state_dir, fs->uuid, add_salvage, &a);
+		if (r >= 0)
+			r = a.r;
+	}
+	if (r >= 0)
+		r = sd_bus_message_close_container(a.reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, a.reply, NULL);
+	sd_bus_message_unref(a.reply);
+	return r;
+}
+
 enum op { OP_START, OP_PAUSE, OP_RESUME, OP_CANCEL };
 
 /*
@@ -145,6 +255,14 @@ static int read_scan_options(sd_bus_message *msg, struct xsd_scan_req *req, sd_b
 							 "option %s: unknown value \"%s\" (%s)", key, val,
 							 !strcmp(key, "kind") ? "metadata, media or all" :
 							 "default, repair or report");
+		} else if (!strcmp(key, "ag")) {
+			uint32_t ag;
+
+			r = sd_bus_message_read(msg, "v", "u", &ag);
+			if (r < 0)
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "option \"ag\" must be an unsigned 32-bit number");
+			req->ag = ag;
 		} else if (!strcmp(key, "throttle")) {
 			r = sd_bus_message_read(msg, "v", "b", &b);
 			if (r < 0)
@@ -153,7 +271,7 @@ static int read_scan_options(sd_bus_message *msg, struct xsd_scan_req *req, sd_b
 			req->throttle = b;
 		} else {
 			return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
-						 "unknown option \"%s\" (kind, mode, throttle)", key);
+						 "unknown option \"%s\" (kind, mode, throttle, ag)", key);
 		}
 		r = sd_bus_message_exit_container(msg);
 		if (r < 0)
@@ -188,9 +306,16 @@ static int control(sd_bus_message *msg, struct xsd_manager *m, sd_bus_error *err
 	if (*mnt && *mnt != '/')
 		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
 					 "expected an absolute mount point or \"\" for all, got \"%s\"", mnt);
+	if (reqp && reqp->ag >= 0 && (!*mnt || reqp->kind != XSD_SCAN_METADATA))
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "option ag goes with one mount point and kind metadata");
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
 		if (*mnt && strcmp(fs->mountpoint, mnt))
 			continue;
+		if (reqp && reqp->ag >= (int64_t)fs->agcount)
+			return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+						 "%s has %u allocation groups; there is no AG %" PRId64,
+						 mnt, fs->agcount, reqp->ag);
 		switch (op) {
 		case OP_START:
 			r = xsd_fs_request_scan(fs, "requested over D-Bus", reqp);
@@ -245,7 +370,14 @@ static const sd_bus_vtable manager_vtable[] = {
 				 SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Start", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),
 				 method_start, SD_BUS_VTABLE_UNPRIVILEGED),
-	/* options a{sv}: kind s (metadata|media|all), mode s (default|repair|report), throttle b */
+	SD_BUS_METHOD_WITH_NAMES("ListDamage", "s", SD_BUS_PARAM(mountpoint),
+				 "a" XSD_BUS_DAMAGE_SIG, SD_BUS_PARAM(damage), method_list_damage,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_NAMES("ListSalvage", "s", SD_BUS_PARAM(mountpoint),
+				 "a" XSD_BUS_SALVAGE_SIG, SD_BUS_PARAM(records), method_list_salvage,
+				 SD_BUS_VTABLE_UNPRIVILEGED),
+	/* options a{sv}: kind s (metadata|media|all), mode s (default|repair|report),
+	 * throttle b, ag u (metadata of one AG) */
 	SD_BUS_METHOD_WITH_NAMES("StartScan", "sa{sv}", SD_BUS_PARAM(mountpoint) SD_BUS_PARAM(options),
 				 "u", SD_BUS_PARAM(count), method_start_scan, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_NAMES("Pause", "s", SD_BUS_PARAM(mountpoint), "u", SD_BUS_PARAM(count),

@@ -66,14 +66,15 @@ void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *
 			 uint64_t *eta_s)
 {
 	double secs = (double)(mono_ns() - sh->session_start_ns) / 1e9;
-	/* The media phase counts bytes against a total in bytes. */
-	uint64_t done = sh->st.cur.phase == XSD_PHASE_MEDIA ? sh->st.media_done : sh->st.objects_done;
+	uint64_t done;
 
 	*progress = 0;
 	*rate = 0;
 	*eta_s = 0;
 	if (!sh->st.scan_active || !sh->total_work)
 		return;
+	/* Objects while checking metadata, bytes while verifying media. */
+	done = sh->st.cur.phase == XSD_PHASE_MEDIA ? sh->st.media_done : sh->st.objects_done;
 	*progress = MIN(1.0, (double)done / (double)sh->total_work);
 	if (secs > 0.5 && sh->session_done)
 		*rate = (double)sh->session_done / secs;
@@ -105,6 +106,51 @@ static void fs_record(struct xsd_manager *m, struct xsd_fs *fs, enum xsd_msg msg
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	(void)xsd_journal_send(m->journal, &r);
+}
+
+/* Keep the damage list in step with the records the journal gets. */
+static void track_damage(struct xsd_fs *fs, const struct xsd_outcome *o)
+{
+	struct xsd_damage_list *l = fs->damage;
+	uint64_t now = (uint64_t)time(NULL);
+	enum xsd_scan_kind kind;
+
+	if (!l)
+		return;
+	switch (o->msg) {
+	case XSD_MSG_CORRUPTION:
+	case XSD_MSG_REPAIR_FAILED:
+		xsd_damage_note(l, o->msg == XSD_MSG_CORRUPTION ? XSD_DAMAGE_CORRUPT :
+				XSD_DAMAGE_UNREPAIRED, o->agno, o->ino, o->scrub_type, 0, o->path,
+				o->text, now);
+		break;
+	case XSD_MSG_REPAIRED:
+	case XSD_MSG_REPAIRED_RESTORES:
+	case XSD_MSG_REPAIRED_LOSS:
+		xsd_damage_repaired(l, o->agno, o->ino, o->scrub_type);
+		break;
+	case XSD_MSG_MEDIA_ERROR:
+		xsd_damage_note(l, XSD_DAMAGE_UNREADABLE, o->agno, o->ino, "",
+				o->file_offset >= 0 ? (uint64_t)o->file_offset : o->physical,
+				o->path[0] ? o->path : o->owner, o->text, now);
+		break;
+	case XSD_MSG_SCAN_STARTED:
+		fs->damage_mark = xsd_damage_mark(l);
+		break;
+	case XSD_MSG_SCAN_FINISHED:
+		/* Only a scan that ran to its end may say something is gone. */
+		if (strcmp(o->outcome, "clean") && strcmp(o->outcome, "repaired") &&
+		    strcmp(o->outcome, "corrupt") && strcmp(o->outcome, "unrepaired"))
+			break;
+		pthread_mutex_lock(&fs->sh.lock);
+		kind = fs->sh.st.last_kind;
+		pthread_mutex_unlock(&fs->sh.lock);
+		xsd_damage_scan_done(l, kind != XSD_SCAN_MEDIA, kind != XSD_SCAN_METADATA,
+				     fs->damage_mark);
+		break;
+	default:
+		break;
+	}
 }
 
 static void journal_outcome(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_outcome *o)
@@ -288,8 +334,11 @@ int xsd_fs_request_scan(struct xsd_fs *fs, const char *why, const struct xsd_sca
 			fs->want.kind = XSD_SCAN_ALL;
 	}
 	fs->scan_wanted = true;
+	if (fs->want.ag >= 0)
+		fs->want.kind = XSD_SCAN_METADATA;
 	fs_record(fs->m, fs, XSD_MSG_SCAN_CONTROL, LOG_INFO, "requested", 0,
-		  "%s scan requested (%s%s%s)", xsd_scan_kind_name(fs->want.kind), why,
+		  "%s scan%s requested (%s%s%s)", xsd_scan_kind_name(fs->want.kind),
+		  fs->want.ag >= 0 ? " of one AG" : "", why,
 		  fs->want.mode == XSD_SCAN_MODE_DEFAULT ? "" :
 		  fs->want.mode == XSD_SCAN_MODE_REPAIR ? ", repair" : ", report only",
 		  fs->want.throttle ? "" : ", full speed");
@@ -495,10 +544,36 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 		break;
 	case XSD_EV_SICK:
 		if (escalate(fs, ev)) {
-			fs_record(m, fs, XSD_MSG_ESCALATED, LOG_WARNING, "escalated", 0,
-				  "repeated %s health events on one object; scanning the filesystem",
-				  xsd_hm_domain_name(ev->domain));
-			(void)xsd_fs_request_scan(fs, "repeated events", NULL);
+			struct xsd_scan_req req = XSD_SCAN_REQ_DEFAULT;
+			struct xsd_rec r = {
+				.msg = XSD_MSG_ESCALATED, .priority = LOG_WARNING,
+				.mountpoint = fs->mountpoint, .device = fs->source,
+				.fsuuid = fs->uuid, .agno = -1, .outcome = "escalated",
+			};
+			char text[160];
+
+			/*
+			 * Trouble that keeps coming back around an inode or an AG
+			 * is looked for in that AG: its headers and btrees and
+			 * every inode in it.  Filesystem-wide and realtime
+			 * objects have no smaller scope.
+			 */
+			if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_INODE && fs->agino_log)
+				req.ag = (int64_t)(ev->ino >> fs->agino_log);
+			else if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_AG)
+				req.ag = ev->gno;
+			r.agno = req.ag;
+			if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_INODE)
+				r.ino = ev->ino;
+			if (req.ag >= 0)
+				snprintf(text, sizeof(text), "repeated %s health events on one object; "
+					 "scanning AG %" PRId64, xsd_hm_domain_name(ev->domain), req.ag);
+			else
+				snprintf(text, sizeof(text), "repeated %s health events on one object; "
+					 "scanning the filesystem", xsd_hm_domain_name(ev->domain));
+			r.text = text;
+			(void)xsd_journal_send(m->journal, &r);
+			(void)xsd_fs_request_scan(fs, "repeated events", &req);
 		}
 		if (xsd_event_item(ev, &it))
 			push_target(fs, &it);
@@ -725,6 +800,7 @@ static struct xsd_fs *fs_free(struct xsd_fs *fs)
 	}
 	pthread_mutex_destroy(&fs->sh.lock);
 	pthread_cond_destroy(&fs->sh.wake);
+	free(fs->damage);
 	free(fs->mountpoint);
 	free(fs->source);
 	free(fs);
@@ -752,6 +828,7 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 	fs->first_seen = (uint64_t)time(NULL);
 	fs->mountpoint = strdup(mnt->mountpoint);
 	fs->source = strdup(mnt->source);
+	fs->damage = calloc(1, sizeof(*fs->damage));
 	pthread_mutex_init(&fs->sh.lock, NULL);
 	{
 		pthread_condattr_t a;
@@ -760,7 +837,7 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 		pthread_cond_init(&fs->sh.wake, &a);
 		pthread_condattr_destroy(&a);
 	}
-	if (!fs->mountpoint || !fs->source) {
+	if (!fs->mountpoint || !fs->source || !fs->damage) {
 		fs_free(fs);
 		return -ENOMEM;
 	}
@@ -770,6 +847,8 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 		return r;
 	}
 	memcpy(fs->uuid_raw, xfs->geo.uuid, 16);
+	fs->agino_log = xfs->agino_log;
+	fs->agcount = xfs->geo.agcount;
 	uuid_str(fs->uuid_raw, fs->uuid);
 	find_disks(fs->dev, fs->disks, sizeof(fs->disks), 0);
 	r = xsd_state_path(m->cfg->state_dir, fs->uuid, fs->state_path, sizeof(fs->state_path));
@@ -878,6 +957,7 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 				   (o->msg == XSD_MSG_SCAN_CONTROL && !strcmp(o->outcome, "cancelled"));
 
 			journal_outcome(m, fs, o);
+			track_damage(fs, o);
 			xsd_bus_emit_outcome(m, fs, o);
 			if (end)
 				xsd_bus_emit_finished(m, fs);

@@ -24,6 +24,7 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "damage.h"
 #include "healthmon.h"
 #include "item.h"
 #include "journal.h"
@@ -66,6 +67,7 @@ struct xsd_scan_req {
 	enum xsd_scan_kind kind;
 	enum xsd_scan_mode mode;
 	bool throttle;
+	int64_t ag;		/* metadata of this AG only (escalation); -1: all */
 	/*
 	 * true: an interrupted scan's checkpoint is resumed whatever it was
 	 * (schedule, restart, escalation); false: a caller asked for exactly
@@ -75,7 +77,7 @@ struct xsd_scan_req {
 };
 
 #define XSD_SCAN_REQ_DEFAULT \
-	((struct xsd_scan_req){ XSD_SCAN_METADATA, XSD_SCAN_MODE_DEFAULT, true, true })
+	((struct xsd_scan_req){ XSD_SCAN_METADATA, XSD_SCAN_MODE_DEFAULT, true, -1, true })
 
 #define XSD_MAX_TARGETS 1024
 
@@ -125,6 +127,8 @@ struct xsd_fs {
 	dev_t dev;
 	char uuid[37];
 	uint8_t uuid_raw[16];
+	unsigned int agino_log;	/* inode number -> AG, for escalation */
+	uint32_t agcount;
 	char disks[256];	/* whole disks under the fs, " sda sdb " */
 	char state_path[4096];
 	/* loop thread only */
@@ -142,6 +146,8 @@ struct xsd_fs {
 	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */
 	unsigned int recent_pos;
 	bool seen;		/* mark for mount-table resync */
+	struct xsd_damage_list *damage;	/* what is known broken (ListDamage) */
+	uint64_t damage_mark;	/* xsd_damage_mark() at the start of the scan */
 	/* the worker */
 	pthread_t thread;
 	bool thread_started;

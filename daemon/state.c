@@ -125,6 +125,14 @@ int xsd_state_format(const struct xsd_state *s, char *buf, size_t len)
 
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
+	/* Only for escalated AG scans: older readers ignore it and scan it all. */
+	if (s->scope_ag >= 0) {
+		int m = snprintf(buf + n, len - (size_t)n, "scope_ag %" PRId64 "\n", s->scope_ag);
+
+		if (m < 0 || (size_t)m >= len - (size_t)n)
+			return -ENOSPC;
+		n += m;
+	}
 	return n;
 }
 
@@ -147,6 +155,7 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 	memset(s, 0, sizeof(*s));
 	/* Checkpoints from before scan kinds were throttled metadata scans. */
 	s->throttle = true;
+	s->scope_ag = -1;
 	while (off < len) {
 		char line[128], *sp, *key, *val;
 		const char *nl = memchr(text + off, '\n', len - off);
@@ -204,6 +213,10 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 			if (v > 1)
 				return -EINVAL;
 			s->scan_active = v;
+		} else if (!strcmp(key, "scope_ag")) {
+			if (v > UINT32_MAX)
+				return -EINVAL;
+			s->scope_ag = (int64_t)v;
 		} else if (!strcmp(key, "throttle")) {
 			if (v > 1)
 				return -EINVAL;

@@ -55,6 +55,7 @@ struct wctx {
 	volatile int media_stop;
 	int media_r;			/* why it was stopped */
 	uint64_t media_pending;		/* bytes read since the last scan point */
+	uint64_t rest_debt;		/* throttling rest owed, not yet taken */
 	bool breaker_reported;
 	/*
 	 * Repairs that failed on the first try: repairing one object can
@@ -593,6 +594,8 @@ static int run_targets(struct wctx *w)
 
 /* ---- throttling ---- */
 
+#define REST_MIN_NS (20 * 1000000ull)
+
 /* "some avg10" of /proc/pressure/io, or -1 if unavailable. */
 static double io_pressure(void)
 {
@@ -675,6 +678,16 @@ static int scan_point(struct wctx *w, uint64_t done)
 	 * budget.  An on-demand scan asked for at full speed does neither.
 	 */
 	rest = w->throttle ? xsd_rest_ns(busy, w->cfg->cpu_budget, 2000000000ull) : 0;
+	/*
+	 * Rests are owed per object but taken in one piece once they add up
+	 * to REST_MIN_NS: a sleep and a wakeup per inode cost CPU of their
+	 * own (most under emulation), which is what the budget is there to
+	 * spare.
+	 */
+	w->rest_debt = MIN(w->rest_debt + rest, 2000000000ull);
+	rest = w->rest_debt >= REST_MIN_NS ? w->rest_debt : 0;
+	if (rest)
+		w->rest_debt = 0;
 
 	pthread_mutex_lock(&sh->lock);
 	if (rest && !sh->quit && !sh->cancel && !sh->paused)
@@ -866,6 +879,7 @@ static int media_phase(struct wctx *w, struct xsd_cursor cur)
 	};
 	struct xst_media_opts o = {
 		.nthreads = 1,		/* the cursor must be a resume point */
+		.report_each_read = true,	/* and nothing before it unreported */
 		.resume_dev = cur.agno,
 		.resume_pos = cur.ino,
 		/* Throttled: small reads, so a rest or a pause comes soon. */
@@ -884,15 +898,20 @@ static int media_phase(struct wctx *w, struct xsd_cursor cur)
 	return r;
 }
 
-static int scan_phases(struct wctx *w, struct xsd_cursor cur, enum xsd_scan_kind kind)
+static int scan_phases(struct wctx *w, struct xsd_cursor cur, enum xsd_scan_kind kind,
+		       int64_t scope_ag)
 {
 	struct xst_fs *xfs = w->xfs;
+	/* An escalated scan covers one AG: its metadata and its inodes. */
+	uint32_t ag_end = scope_ag >= 0 ? (uint32_t)scope_ag + 1 : xfs->geo.agcount;
 	uint64_t ag_types = xst_group_types(XST_GROUP_AGHEADER) | xst_group_types(XST_GROUP_PERAG);
 	struct xst_item it;
 	int r;
 
 	if (cur.phase == XSD_PHASE_METADATA) {
 		for (uint32_t ag = cur.agno; ag <= xfs->geo.agcount; ag++) {
+			if (scope_ag >= 0 && ag >= ag_end)
+				break;
 			set_cursor(w, XSD_PHASE_METADATA, ag, 0);
 			if (ag < xfs->geo.agcount)
 				xst_item_init(&it, XST_SCOPE_AG, ag, 0, 0, ag_types);
@@ -908,10 +927,10 @@ static int scan_phases(struct wctx *w, struct xsd_cursor cur, enum xsd_scan_kind
 			if (r < 0)
 				return r;
 		}
-		cur = (struct xsd_cursor){ XSD_PHASE_INODES, 0, 0 };
+		cur = (struct xsd_cursor){ XSD_PHASE_INODES, scope_ag >= 0 ? (uint32_t)scope_ag : 0, 0 };
 	}
 	if (cur.phase == XSD_PHASE_INODES) {
-		for (uint32_t ag = cur.agno; ag < xfs->geo.agcount; ag++) {
+		for (uint32_t ag = cur.agno; ag < ag_end; ag++) {
 			uint64_t from = ag == cur.agno ? cur.ino : 0;
 
 			set_cursor(w, XSD_PHASE_INODES, ag, from);
@@ -919,7 +938,8 @@ static int scan_phases(struct wctx *w, struct xsd_cursor cur, enum xsd_scan_kind
 			if (r < 0)
 				return r;
 		}
-		cur = (struct xsd_cursor){ XSD_PHASE_FSWIDE, 0, 0 };
+		/* Link counts, quotas and counters are whole-filesystem checks. */
+		cur = (struct xsd_cursor){ scope_ag >= 0 ? XSD_PHASE_DONE : XSD_PHASE_FSWIDE, 0, 0 };
 	}
 	if (cur.phase == XSD_PHASE_FSWIDE) {
 		set_cursor(w, XSD_PHASE_FSWIDE, 0, 0);
@@ -1004,17 +1024,17 @@ static void run_scan(struct wctx *w)
 	struct xfs_fsop_counts c = { 0 };
 	struct xsd_cursor cur;
 	enum xsd_scan_kind kind;
-	bool resumed;
-	int r;
-
+	int64_t scope_ag;
 	struct xsd_scan_req req;
-	bool dropped = false;
+	bool resumed, dropped = false;
+	int r;
 
 	/* The mode and speed of the scan: the request's, or the checkpoint's. */
 	pthread_mutex_lock(&sh->lock);
 	req = sh->req;
 	if (sh->st.scan_active && !req.resume &&
-	    (sh->st.kind != req.kind || sh->st.mode != req.mode || sh->st.throttle != req.throttle)) {
+	    (sh->st.kind != req.kind || sh->st.mode != req.mode || sh->st.throttle != req.throttle ||
+	     sh->st.scope_ag != req.ag)) {
 		sh->st.scan_active = false;
 		dropped = true;
 	}
@@ -1037,7 +1057,6 @@ static void run_scan(struct wctx *w)
 	if (r < 0) {
 		/* A scan that cannot start is a scan that ended in an error. */
 		report_fatal(w, r);
-		/* (-ECANCELED here is the engine's "cannot scrub", not a cancel.) */
 		pthread_mutex_lock(&sh->lock);
 		if (!sh->st.scan_active) {
 			/* Say which scan it was. */
@@ -1048,6 +1067,7 @@ static void run_scan(struct wctx *w)
 			sh->st.repairs = sh->st.failures = sh->st.losses = sh->st.media_errors = 0;
 		}
 		pthread_mutex_unlock(&sh->lock);
+		/* (-ECANCELED here is the engine's "cannot scrub", not a cancel.) */
 		finish_scan(w, r == -EINTR || r == -ECANCELED ? -EOPNOTSUPP : r);
 		w->mode_req = XSD_SCAN_MODE_DEFAULT;
 		w->media_only = false;
@@ -1064,23 +1084,39 @@ static void run_scan(struct wctx *w)
 		sh->st.kind = req.kind;
 		sh->st.mode = req.mode;
 		sh->st.throttle = req.throttle;
-		sh->st.cur = (struct xsd_cursor){ xsd_scan_first_phase(req.kind), 0, 0 };
+		sh->st.scope_ag = req.ag < (int64_t)w->xfs->geo.agcount ? req.ag : -1;
+		sh->st.cur = (struct xsd_cursor){ xsd_scan_first_phase(req.kind),
+						  sh->st.scope_ag >= 0 ? (uint32_t)sh->st.scope_ag : 0, 0 };
 		sh->st.scan_started = real_s();
 		sh->st.objects_done = sh->st.media_done = sh->st.corruptions = 0;
 		sh->st.repairs = sh->st.failures = sh->st.losses = sh->st.media_errors = 0;
 	}
 	kind = sh->st.kind;
 	cur = sh->st.cur;
-	sh->total_work = w->xfs->geo.agcount + 1 + (c.allocino - c.freeino) + 1;
+	scope_ag = sh->st.scope_ag;
+	if (scope_ag >= 0)
+		sh->total_work = 1 + (c.allocino - c.freeino) / MAX(w->xfs->geo.agcount, 1u);
+	else
+		sh->total_work = w->xfs->geo.agcount + 1 + (c.allocino - c.freeino) + 1;
 	sh->session_done = 0;
 	sh->session_start_ns = mono_ns();
 	pthread_mutex_unlock(&sh->lock);
 
-	if (resumed)
+	if (resumed && cur.phase == XSD_PHASE_MEDIA)
+		post(w, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, NULL, -1, "resumed", 0,
+		     "%s scan resumed from checkpoint: media, device %u byte %" PRIu64
+		     " (%" PRIu64 " MiB already verified)", xsd_scan_kind_name(kind),
+		     cur.agno, cur.ino, sh->st.media_done >> 20);
+	else if (resumed)
 		post(w, XSD_MSG_SCAN_CONTROL, LOG_NOTICE, NULL, -1, "resumed", 0,
 		     "scan resumed from checkpoint: phase %s, AG %u, inode %" PRIu64
 		     " (%" PRIu64 " objects already done)",
 		     xsd_phase_name(cur.phase), cur.agno, cur.ino, sh->st.objects_done);
+	else if (scope_ag >= 0)
+		post(w, XSD_MSG_SCAN_STARTED, LOG_INFO, NULL, -1, "started", 0,
+		     "%s scan of AG %" PRId64 " started (%s mode%s)", xsd_scan_kind_name(kind),
+		     scope_ag, w->repair ? "repair" : "report-only",
+		     w->throttle ? "" : ", full speed");
 	else
 		post(w, XSD_MSG_SCAN_STARTED, LOG_INFO, NULL, -1, "started", 0,
 		     "%s scan started (%s mode%s)", xsd_scan_kind_name(kind),
@@ -1088,7 +1124,7 @@ static void run_scan(struct wctx *w)
 	save_checkpoint(w);
 	w->in_scan = true;
 	w->last_point_ns = mono_ns();
-	r = scan_phases(w, cur, kind);
+	r = scan_phases(w, cur, kind, scope_ag);
 	if (r == 0 || r == -ECANCELED)
 		r = flush_deferred(w) ?: r;
 	w->ndeferred = 0;

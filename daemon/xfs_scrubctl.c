@@ -38,9 +38,14 @@ static void usage(FILE *f)
 		"                    data, like xfs_scrub -x) or all (both)\n"
 		"    --mode MODE     default (the configured policy), repair or report\n"
 		"    --full-speed    no CPU budget and no I/O back-off for this scan\n"
+		"    --ag N          check the metadata and inodes of AG N only\n"
 		"  pause MNT|--all   stop issuing scrub calls until resumed\n"
 		"  resume MNT|--all  continue after pause\n"
-		"  cancel MNT|--all  end the active scan and drop its checkpoint\n\n"
+		"  cancel MNT|--all  end the active scan and drop its checkpoint\n"
+		"  damage [MNT]      objects known to be damaged now: corrupt, unrepaired\n"
+		"                    (offline repair needed) or unreadable (media errors)\n"
+		"  salvage [MNT]     salvage records of repairs: entries kept, restored,\n"
+		"                    unverified and lost\n\n"
 		"Options:\n"
 		"  -j, --json        JSON output\n"
 		"  -s, --socket PATH use the daemon's control socket (default: system bus,\n"
@@ -207,9 +212,126 @@ static int status(void)
 	return r < 0 ? 1 : 0;
 }
 
+/* damage [MNT]: what the daemon knows to be broken now. */
+static int list_damage(const char *mnt)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	unsigned int n = 0;
+	int r;
+
+	r = call("ListDamage", &reply, &err, "s", mnt ? mnt : "");
+	if (r < 0) {
+		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
+		r = sd_bus_error_has_name(&err, "org.xfs.Scrubd1.Error.NoDaemon") ? 3 : 1;
+		sd_bus_error_free(&err);
+		return r;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', XSD_BUS_DAMAGE_SIG);
+	if (arg_json)
+		printf("[");
+	while (r >= 0) {
+		const char *m, *state, *type, *path, *text;
+		int64_t agno;
+		uint64_t ino, offset, since;
+
+		r = sd_bus_message_read(reply, XSD_BUS_DAMAGE_SIG, &m, &state, &agno, &ino, &offset,
+					&type, &path, &text, &since);
+		if (r <= 0)
+			break;
+		if (arg_json) {
+			printf("%s\n  {\"mountpoint\": ", n ? "," : "");
+			json_str(m);
+			printf(", \"state\": ");
+			json_str(state);
+			printf(", \"agno\": %" PRId64 ", \"inode\": %" PRIu64 ", \"offset\": %" PRIu64
+			       ", \"scrub_type\": ", agno, ino, offset);
+			json_str(type);
+			printf(", \"path\": ");
+			json_str(path);
+			printf(", \"message\": ");
+			json_str(text);
+			printf(", \"since\": %" PRIu64 "}", since);
+		} else {
+			char when[32];
+
+			human_time(since, when, sizeof(when));
+			printf("%s %-10s %s: %s\n", when, state, m, text);
+		}
+		n++;
+	}
+	if (arg_json)
+		printf("%s]\n", n ? "\n" : "");
+	else if (!n && r >= 0)
+		printf("no known damage\n");
+	sd_bus_message_unref(reply);
+	return r < 0 ? 1 : 0;
+}
+
+/* salvage [MNT]: the salvage records kept by repairs, in brief. */
+static int list_salvage(const char *mnt)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	unsigned int n = 0;
+	int r;
+
+	r = call("ListSalvage", &reply, &err, "s", mnt ? mnt : "");
+	if (r < 0) {
+		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
+		r = sd_bus_error_has_name(&err, "org.xfs.Scrubd1.Error.NoDaemon") ? 3 : 1;
+		sd_bus_error_free(&err);
+		return r;
+	}
+	r = sd_bus_message_enter_container(reply, 'a', XSD_BUS_SALVAGE_SIG);
+	if (arg_json)
+		printf("[");
+	while (r >= 0) {
+		const char *m, *path, *type, *phase;
+		int64_t t;
+		uint64_t ino, gen, entries, kept, restored, flagged, lost, pending;
+
+		r = sd_bus_message_read(reply, XSD_BUS_SALVAGE_SIG, &m, &path, &ino, &gen, &type,
+					&phase, &t, &entries, &kept, &restored, &flagged, &lost,
+					&pending);
+		if (r <= 0)
+			break;
+		if (arg_json) {
+			printf("%s\n  {\"mountpoint\": ", n ? "," : "");
+			json_str(m);
+			printf(", \"record\": ");
+			json_str(path);
+			printf(", \"inode\": %" PRIu64 ", \"generation\": %" PRIu64 ", \"type\": ",
+			       ino, gen);
+			json_str(type);
+			printf(", \"phase\": ");
+			json_str(phase);
+			printf(", \"time\": %" PRId64 ", \"entries\": %" PRIu64 ", \"kept\": %" PRIu64
+			       ", \"restored\": %" PRIu64 ", \"flagged\": %" PRIu64
+			       ", \"lost\": %" PRIu64 ", \"pending\": %" PRIu64 "}",
+			       t, entries, kept, restored, flagged, lost, pending);
+		} else {
+			char when[32];
+
+			human_time(t > 0 ? (uint64_t)t : 0, when, sizeof(when));
+			printf("%s %s inode %" PRIu64 " %s (%s): %" PRIu64 " entries, kept %" PRIu64
+			       ", restored %" PRIu64 ", unverified %" PRIu64 ", lost %" PRIu64 "\n  %s\n",
+			       when, m, ino, type, phase, entries, kept, restored, flagged, lost, path);
+		}
+		n++;
+	}
+	if (arg_json)
+		printf("%s]\n", n ? "\n" : "");
+	else if (!n && r >= 0)
+		printf("no salvage records\n");
+	sd_bus_message_unref(reply);
+	return r < 0 ? 1 : 0;
+}
+
 /* start's options; NULL kind: plain Start (resume whatever was interrupted). */
 static const char *arg_kind, *arg_mode;
 static bool arg_full_speed;
+static int64_t arg_ag = -1;
 
 static int control(const char *method, const char *mnt)
 {
@@ -218,7 +340,13 @@ static int control(const char *method, const char *mnt)
 	uint32_t count = 0;
 	int r;
 
-	if (!strcmp(method, "Start") && (arg_kind || arg_mode || arg_full_speed)) {
+	if (!strcmp(method, "Start") && arg_ag >= 0) {
+		method = "StartScan";
+		r = call(method, &reply, &err, "sa{sv}", mnt, 4,
+			 "kind", "s", arg_kind ? arg_kind : "metadata",
+			 "mode", "s", arg_mode ? arg_mode : "default",
+			 "throttle", "b", !arg_full_speed, "ag", "u", (uint32_t)arg_ag);
+	} else if (!strcmp(method, "Start") && (arg_kind || arg_mode || arg_full_speed)) {
 		method = "StartScan";
 		r = call(method, &reply, &err, "sa{sv}", mnt, 3,
 			 "kind", "s", arg_kind ? arg_kind : "metadata",
@@ -345,6 +473,7 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'K' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "full-speed", no_argument, NULL, 'F' },
+		{ "ag", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -361,6 +490,19 @@ int main(int argc, char **argv)
 		case 'K': arg_kind = optarg; break;
 		case 'M': arg_mode = optarg; break;
 		case 'F': arg_full_speed = true; break;
+		case 'G': {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || !*optarg || *optarg == '-' || v > UINT32_MAX) {
+				fprintf(stderr, "xfs_scrubctl: --ag wants an AG number, not '%s'\n", optarg);
+				return 2;
+			}
+			arg_ag = (int64_t)v;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -375,6 +517,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "list"))
 		return mnt ? (usage(stderr), 2) : status();
+	if (!strcmp(cmd, "damage"))
+		return list_damage(mnt);
+	if (!strcmp(cmd, "salvage"))
+		return list_salvage(mnt);
 	if (strcmp(cmd, "start") && strcmp(cmd, "pause") && strcmp(cmd, "resume") &&
 	    strcmp(cmd, "cancel")) {
 		fprintf(stderr, "xfs_scrubctl: unknown command '%s'\n", cmd);
@@ -391,8 +537,8 @@ int main(int argc, char **argv)
 		time_t since = time(NULL);
 		int r;
 
-		if ((arg_kind || arg_mode || arg_full_speed) && strcmp(cmd, "start")) {
-			fprintf(stderr, "xfs_scrubctl: --kind, --mode and --full-speed go with start\n");
+		if ((arg_kind || arg_mode || arg_full_speed || arg_ag >= 0) && strcmp(cmd, "start")) {
+			fprintf(stderr, "xfs_scrubctl: --kind, --mode, --full-speed and --ag go with start\n");
 			return 2;
 		}
 		if (wait && (strcmp(cmd, "start") || all)) {

@@ -277,7 +277,28 @@ struct scan {
 	int err;
 
 	atomic_uint_fast64_t verified, reads;
+	uint64_t bad_ranges, bad_bytes;	/* reported so far */
 };
+
+static int map_bad(struct scan *sc, unsigned int dev, const struct xst_media_range *bad);
+
+/* Merge, map and report the bad ranges collected on device d, then forget them. */
+static void report_bad(struct scan *sc, unsigned int d)
+{
+	struct mdev *md = &sc->dev[d];
+
+	md->nbad = xst_media_merge(md->bad, md->nbad, sc->block);
+	for (size_t i = 0; i < md->nbad; i++) {
+		int mr;
+
+		sc->bad_ranges++;
+		sc->bad_bytes += md->bad[i].len;
+		mr = map_bad(sc, d, &md->bad[i]);
+		if (mr < 0 && sc->ops->error)
+			sc->ops->error(sc->arg, "GETFSMAP", mr);
+	}
+	md->nbad = 0;
+}
 
 static int kernel_verify(void *priv, uint64_t off, uint64_t len, bool single,
 			 uint64_t *good)
@@ -438,6 +459,9 @@ static void *worker_main(void *arg)
 			break;
 		}
 		atomic_fetch_add(&sc->verified, len);
+		/* One thread (checked at the start): the lists are ours alone. */
+		if (sc->o->report_each_read)
+			report_bad(sc, w->dev);
 		if (sc->ops->progress)
 			sc->ops->progress(sc->arg, len);
 		if (sc->ops->position)
@@ -710,6 +734,8 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
 	int r;
 
 	memset(st, 0, sizeof(*st));
+	if (o->report_each_read && nthreads > 1)
+		return -EINVAL;
 	pthread_mutex_init(&sc.lock, NULL);
 	for (unsigned int i = 0; i < MDEV_NR; i++)
 		sc.dev[i].fd = -1;
@@ -777,20 +803,10 @@ int xst_media_scan(const struct xst_fs *fs, const struct xst_media_opts *o,
 		sc.ops->error(sc.arg, sc.kernel ? "XFS_IOC_VERIFY_MEDIA" : method, r);
 
 	/* Report what was found even if the scan ended early. */
-	for (unsigned int d = 0; d < MDEV_NR; d++) {
-		struct mdev *md = &sc.dev[d];
-
-		md->nbad = xst_media_merge(md->bad, md->nbad, sc.block);
-		st->bad_ranges += md->nbad;
-		for (size_t i = 0; i < md->nbad; i++) {
-			int mr;
-
-			st->bad_bytes += md->bad[i].len;
-			mr = map_bad(&sc, d, &md->bad[i]);
-			if (mr < 0 && sc.ops->error)
-				sc.ops->error(sc.arg, "GETFSMAP", mr);
-		}
-	}
+	for (unsigned int d = 0; d < MDEV_NR; d++)
+		report_bad(&sc, d);
+	st->bad_ranges = sc.bad_ranges;
+	st->bad_bytes = sc.bad_bytes;
 	if (r == 0 && *stop)
 		r = -EINTR;
 out:
@@ -870,9 +886,10 @@ static void ph_progress(void *arg, uint64_t bytes)
 int xst_media_describe_inode(const struct xst_fs *fs, uint64_t ino, uint32_t *gen,
 			     char *buf, size_t len)
 {
-	struct {
+	/* One record after the header, without a struct that ends in a flexible array. */
+	union {
 		struct xfs_bulkstat_req req;
-		struct xfs_bulkstat bs[1];
+		char space[XFS_BULKSTAT_REQ_SIZE(1)];
 	} b;
 	char path[XST_DESCR_MAX - 64];
 	const char *mnt = fs->mountpoint;
@@ -883,10 +900,10 @@ int xst_media_describe_inode(const struct xst_fs *fs, uint64_t ino, uint32_t *ge
 	b.req.hdr.ino = ino;
 	b.req.hdr.icount = 1;
 	if (xk_bulkstat(fs->fd, &b.req) == 0 && b.req.hdr.ocount == 1 &&
-	    b.bs[0].bs_ino == ino) {
+	    b.req.bulkstat[0].bs_ino == ino) {
 		if (gen)
-			*gen = b.bs[0].bs_gen;
-		if (xst_path_of(fs, ino, b.bs[0].bs_gen, path, sizeof(path)) == 0) {
+			*gen = b.req.bulkstat[0].bs_gen;
+		if (xst_path_of(fs, ino, b.req.bulkstat[0].bs_gen, path, sizeof(path)) == 0) {
 			snprintf(buf, len, "%s%s%s", mnt,
 				 (ml && mnt[ml - 1] == '/') || !path[0] ? "" : "/", path);
 			return 0;

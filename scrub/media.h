@@ -37,6 +37,12 @@ struct xst_media_opts {
 	 */
 	unsigned int resume_dev;
 	uint64_t resume_pos;
+	/*
+	 * Report each read's bad blocks before the next read (one thread
+	 * only), so that every finding before a resume point has been
+	 * reported.  Off: reported at the end, merged across reads.
+	 */
+	bool report_each_read;
 };
 
 #define XST_MEDIA_IO_MAX	(32U << 20)

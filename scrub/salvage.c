@@ -554,6 +554,47 @@ static int walk_records(const char *statedir, bool clear)
 	return 0;
 }
 
+int xst_salvage_records(const char *statedir, const char *uuid,
+			void (*fn)(void *arg, const char *path,
+				   const struct xst_salvage_summary *sum),
+			void *arg)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	/* The UUID names a directory: nothing that could climb out of it. */
+	if (strchr(uuid, '/') || !strcmp(uuid, "..") || !strcmp(uuid, "."))
+		return -EINVAL;
+	if (asprintf(&dir, "%s/salvage/%s", statedir, uuid) < 0)
+		return -ENOMEM;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : neg_errno();
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *path = NULL, *buf = NULL;
+		struct xst_salvage_summary sum;
+		size_t len = strlen(de->d_name);
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".rec"))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+			break;
+		/* Records are small; a huge one is summarized from its first 1 MiB. */
+		buf = malloc(1 << 20);
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		n = fd >= 0 && buf ? read(fd, buf, 1 << 20) : -1;
+		if (fd >= 0)
+			close(fd);
+		fn(arg, path, n > 0 && xst_salvage_summary_parse(buf, (size_t)n, &sum) == 0 ?
+		   &sum : NULL);
+	}
+	closedir(d);
+	return 0;
+}
+
 int xst_salvage_list(const char *statedir)
 {
 	return walk_records(statedir, false);

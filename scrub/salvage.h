@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "salvagerec.h"
+
 struct xst_ctx;
 struct xst_item;
 struct xst_fs;
@@ -119,6 +121,17 @@ int xst_rebuild_xattr_collect(struct xst_ctx *ctx, struct xst_salvage *s);
 void xst_rebuild_xattr_restore(struct xst_ctx *ctx, struct xst_salvage *s);
 int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s);
 void xst_rebuild_dir_restore(struct xst_ctx *ctx, struct xst_salvage *s);
+
+/*
+ * Call fn for each record of the filesystem with UUID text uuid under
+ * statedir, with the record's path and summary; records that cannot be
+ * read or parsed are passed with a NULL summary.  0 or -errno (no records
+ * is 0).
+ */
+int xst_salvage_records(const char *statedir, const char *uuid,
+			void (*fn)(void *arg, const char *path,
+				   const struct xst_salvage_summary *sum),
+			void *arg);
 
 /* The records kept for an operator: list to stdout, or clear.  0 or -errno. */
 int xst_salvage_list(const char *statedir);

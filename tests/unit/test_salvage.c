@@ -4,6 +4,7 @@
  * readable and raw views of an entry, bounds on names, and proving a
  * magic-only damage through the block checksum.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -91,11 +92,50 @@ static void test_magic_fixup(void **state)
 	assert_false(xst_salvage_magic_fixup(b, 16, 14, 12, magics, 2, false));
 }
 
+/* Record summaries: the format xst_salvage_save writes; foreign files refused. */
+static void test_summary(void **state)
+{
+	static const char rec[] =
+		"xfs_scrubd-salvage 1\nfs 0b1c-uuid\nmount /mnt/a\n"
+		"object ino 131 gen 7 type directory\nphase after-repair\ntime 1790000000\n"
+		"raw blocks 2 badcrc 1 errors 0 err 0 hashes 12\nentries 5\n"
+		"entry fate=kept ns=0 src=1 crc=1 nameok=1 ino=140 gen=1 name=61 vlen=0 value=? note=-\n"
+		"entry fate=restored ns=0 src=2 crc=1 nameok=1 ino=141 gen=1 name=62 vlen=0 value=? note=-\n"
+		"entry fate=flagged ns=0 src=2 crc=0 nameok=0 ino=142 gen=1 name=63 vlen=0 value=? note=-\n"
+		"entry fate=lost ns=0 src=2 crc=0 nameok=1 ino=143 gen=1 name=64 vlen=0 value=? note=x\n"
+		"entry fate=pending ns=0 src=1 crc=1 nameok=1 ino=144 gen=1 name=65 vlen=0 value=? note=-";
+	struct xst_salvage_summary s;
+	char big[600];
+
+	assert_int_equal(xst_salvage_summary_parse(rec, sizeof(rec) - 1, &s), 0);
+	assert_int_equal(s.ino, 131);
+	assert_int_equal(s.gen, 7);
+	assert_string_equal(s.type, "directory");
+	assert_string_equal(s.phase, "after-repair");
+	assert_int_equal(s.time, 1790000000);
+	assert_int_equal(s.entries, 5);
+	assert_int_equal(s.kept, 1);
+	assert_int_equal(s.restored, 1);
+	assert_int_equal(s.flagged, 1);
+	assert_int_equal(s.lost, 1);
+	assert_int_equal(s.pending, 1);
+	/* Not a record, or cut before the object line. */
+	assert_int_equal(xst_salvage_summary_parse("hello\n", 6, &s), -EINVAL);
+	assert_int_equal(xst_salvage_summary_parse(rec, 40, &s), -EINVAL);
+	assert_int_equal(xst_salvage_summary_parse("", 0, &s), -EINVAL);
+	/* Overlong lines (hex values) are read by their head only. */
+	memset(big, 'A', sizeof(big));
+	memcpy(big, "xfs_scrubd-salvage 1\nphase ", 27);
+	assert_int_equal(xst_salvage_summary_parse(big, sizeof(big), &s), -EINVAL);
+	assert_int_equal(strlen(s.phase), sizeof(s.phase) - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_magic_fixup),
+		cmocka_unit_test(test_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

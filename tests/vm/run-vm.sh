@@ -42,7 +42,10 @@ mkdir -p "$work/results"
 # Pass selected environment to the guest.
 {
 	[ -n "${XST_BUILD_NAME:-}" ] && echo "XST_BUILD=/project/$XST_BUILD_NAME"
-	env | grep -E '^XST_(T|BENCH)_[A-Z0-9_]+=' | sed 's/^/export /' || true
+	# Quoted: values may hold spaces (XST_BENCH_BUDGETS="25 10 5").
+	env | grep -E '^XST_(T|BENCH)_[A-Z0-9_]+=' | while IFS= read -r kv; do
+		printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+	done
 } >"$work/results/env"
 
 # The project's /init rides on top of the cached base initramfs (the kernel

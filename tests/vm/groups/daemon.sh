@@ -10,6 +10,7 @@
 # security is printed next to upstream's xfs_healer@.service.
 set -u
 . /project/tests/lib/tap.sh
+. /project/tests/vm/lib/scrubd-install.sh
 B=$XST_BUILD
 CTL=$B/daemon/xfs_scrubctl
 A=/dev/vda MA=/mnt/a
@@ -52,24 +53,9 @@ wait_idle() {
 calls() { busctl get-property org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager ScrubCalls 2>/dev/null | awk '{print $2}'; }
 field() { sed -n "s/.*\"$1\" *: *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -1; }
 
-# ---- wait for the boot to settle (this test is a boot job itself) ----
-for i in $(seq 1 90); do
-	[ "$(systemctl list-jobs --no-legend 2>/dev/null | grep -v xst-test | wc -l)" -eq 0 ] && break
-	sleep 1
-done
-
 # ---- install the units, the bus policy, the catalog, a config ----
-for f in xfs_scrubd.service xfs_scrubd.slice xfs_scrubd-scan.service xfs_scrubd-scan.timer; do
-	sed -e "s|/usr/sbin/xfs_scrubd|$B/daemon/xfs_scrubd|" \
-	    -e "s|/usr/sbin/xfs_scrubctl|$B/daemon/xfs_scrubctl|" \
-	    /project/systemd/$f >/etc/systemd/system/$f
-done
-cp /project/dbus/org.xfs.Scrubd1.conf /etc/dbus-1/system.d/
-mkdir -p /usr/lib/systemd/catalog
-cp /project/systemd/xfs_scrubd.catalog /usr/lib/systemd/catalog/
-journalctl --update-catalog 2>/dev/null
-systemctl reload dbus 2>/dev/null || systemctl reload dbus-broker 2>/dev/null
-cat >/etc/xfs_scrubd.conf <<'EOF'
+xsd_wait_boot
+xsd_install <<'EOF'
 # VM test configuration
 [daemon]
 metrics_file = /var/lib/xfs_scrubd/metrics.prom
@@ -83,9 +69,6 @@ io_pressure_max = 100
 [repair]
 mode = auto
 EOF
-systemctl daemon-reload
-# Debian enables upstream's healer for the root fs; ours conflicts with it.
-systemctl stop xfs_healer_start.service 'xfs_healer@*' 2>/dev/null
 
 if systemd-analyze verify --man=no /etc/systemd/system/xfs_scrubd.service \
 	/etc/systemd/system/xfs_scrubd.slice /etc/systemd/system/xfs_scrubd-scan.timer >/tmp/verify 2>&1 &&
@@ -162,6 +145,18 @@ else
 fi
 echo "# records about the damaged objects:"
 journalctl -b -o cat -t xfs_scrubd XFS_INO=$fino + XFS_INO=$dino --no-pager 2>/dev/null | sed 's/^/#   /'
+# The salvage records behind those repairs, over the bus.
+$CTL salvage | sed 's/^/#   /'
+sal=$($CTL --json salvage)
+echo "$sal" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+fino, dino = int(sys.argv[1]), int(sys.argv[2])
+x = [r for r in d if r["inode"] == fino and r["type"] == "xattr" and r["lost"] == 0 and r["entries"] >= 100]
+y = [r for r in d if r["inode"] == dino and r["type"] == "directory" and r["lost"] == 0 and r["entries"] >= 300]
+assert x and y, d' "$fino" "$dino" &&
+	t_ok "xfs_scrubctl salvage --json: records for the xattr fork (>= 100 entries) and the directory (>= 300), none lost" ||
+	t_fail "salvage listing" "$sal"
 umount $MD
 
 # ---- journal fields ----
@@ -258,6 +253,19 @@ else t_fail "scan finished" "$($CTL)"; fi
 grep -q '^xfs_scrubd_objects_checked_total{mountpoint="/mnt/a"' /var/lib/xfs_scrubd/metrics.prom &&
 	t_ok "metrics textfile: $(grep -c '^xfs_scrubd' /var/lib/xfs_scrubd/metrics.prom) samples" ||
 	t_fail "metrics" "$(head -5 /var/lib/xfs_scrubd/metrics.prom 2>&1)"
+
+# ---- a scan of one AG (what repeated events escalate to), on request ----
+full=$(jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | tail -1 | field MESSAGE | sed -n 's/.*; \([0-9]*\) objects checked.*/\1/p')
+out=$(timeout 300 $CTL start --ag 1 --mode report --full-speed --wait $MA 2>&1); rc=$?
+agrec=$(jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | tail -1 | field MESSAGE)
+agn=$(echo "$agrec" | sed -n 's/.*; \([0-9]*\) objects checked.*/\1/p')
+if [ $rc -eq 0 ] && jfind $ID_STARTED XFS_MOUNTPOINT=$MA | grep -q 'metadata scan of AG 1 started' &&
+   [ -n "$agn" ] && [ -n "$full" ] && [ "$agn" -gt 1 ] && [ "$agn" -lt "$full" ]; then
+	t_ok "start --ag 1: the scan covered AG 1 only ($agn objects vs $full for the whole filesystem)"
+else t_fail "AG scan" "rc $rc: $out; finished: $agrec; full: $full"; fi
+out=$($CTL start --ag 99 $MA 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q 'there is no AG 99' && t_ok "start --ag 99 refused: $out" ||
+	t_fail "AG out of range" "rc $rc: $out"
 
 # ---- bad D-Bus arguments, non-root callers ----
 out=$(busctl call org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager Start s relative 2>&1)

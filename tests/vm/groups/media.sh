@@ -13,6 +13,7 @@
 # /dev/vdd) checks that an error on a realtime file names that file.
 set -u
 . /project/tests/lib/tap.sh
+. /project/tests/vm/lib/blocks.sh
 scrub=$XST_BUILD/scrub/xfs_scrub
 upstream=/usr/sbin/xfs_scrub
 mnt=/mnt/media dm=xst-media dev=/dev/mapper/xst-media
@@ -33,14 +34,6 @@ xfs_io -f -c 'falloc 0 1m' $mnt/prealloc
 for i in $(seq 1 20); do echo "small $i" >$mnt/d2/small$i; done
 sync
 
-# ext LINE: "START END" of the [START..END] in an xfs_bmap or fsmap line.
-ext='s = $0; sub(/^[^[]*\[/, "", s); sub(/\].*/, "", s); split(s, a, /\.\./)'
-# sector FILE OFFSET: the device sector holding byte OFFSET of FILE.
-sector() {
-	xfs_bmap "$1" | awk -v off=$(($2 / 512)) "/\\[/ && !/hole/ { $ext"'
-		if (off >= a[1] && off <= a[2]) { split($0, f, /: */); split(f[3], d, /\.\./)
-			print d[1] + (off - a[1]); exit } }'
-}
 # A 1 MiB slice in the middle of the largest free extent, far from any data
 # so that nobody's read merging could reach it.
 free_start=$(xfs_io -c 'fsmap -d' $mnt | awk "/free space/ { $ext"'
@@ -59,18 +52,10 @@ if [ -z "$b1" ] || [ -z "$b2" ] || [ -z "$bp" ] || [ -z "$bl" ] || [ -z "$free_s
 fi
 fv=$free_start fe=$((free_start + 4096))	# vdb-backed region, error region
 
-# The table: special segments sorted by start, linear /dev/vda in between.
+# The table: special segments, linear /dev/vda in between.
 table() {
-	printf '%s %s %s\n' "$b1" 16 error "$b2" 8 error "$bp" 8 error "$bl" 8 error \
-		"$fv" 2048 "linear /dev/vdb 0" "$fe" 2048 error | sort -n | {
-		pos=0
-		while read -r s n what; do
-			[ "$s" -gt "$pos" ] && echo "$pos $((s - pos)) linear /dev/vda $pos"
-			echo "$s $n $what"
-			pos=$((s + n))
-		done
-		[ "$pos" -lt "$sz" ] && echo "$pos $((sz - pos)) linear /dev/vda $pos"
-	}
+	dm_table "$sz" /dev/vda "$b1 16 error" "$b2 8 error" "$bp 8 error" "$bl 8 error" \
+		"$fv 2048 linear /dev/vdb 0" "$fe 2048 error"
 }
 tbl=$(table)
 echo "# dm table:"; echo "$tbl" | sed 's/^/#   /'

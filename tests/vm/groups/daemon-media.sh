@@ -1,0 +1,152 @@
+#!/bin/bash
+# xst-vm: --systemd --disk 1G --timeout 600
+# The daemon's media scan kind (issue 6, under systemd as PID 1): a
+# filesystem on a device-mapper device with error segments under two files'
+# blocks and a log block.  `xfs_scrubctl start --kind media --wait` runs
+# the scan in xfs_scrubd and exits 1; each unreadable range is one journal
+# record with its MESSAGE_ID and the fields that name the file, its offset
+# and the disk bytes (or the metadata owner).  A throttled media scan is
+# killed with SIGKILL mid-way; systemd restarts the daemon, the scan
+# resumes from its (device, byte) checkpoint and, across both runs, every
+# bad range is reported and nothing else.
+set -u
+. /project/tests/lib/tap.sh
+. /project/tests/vm/lib/blocks.sh
+. /project/tests/vm/lib/scrubd-install.sh
+B=$XST_BUILD
+CTL=$B/daemon/xfs_scrubctl
+M=/mnt/m dm=xst-dmedia dev=/dev/mapper/xst-dmedia
+ID_MEDIA=8cd6e6b1073c413d90e427ce7565e3f6
+ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
+
+xsd_wait_boot
+# A slow throttled pass: 30 ms rest per 256 KiB read in the kernel.
+xsd_install <<'EOF'
+[scan]
+interval = 0
+checkpoint_interval = 1s
+rest_us = 30000
+io_pressure_max = 100
+EOF
+
+modprobe dm-mod 2>/dev/null
+sz=$(blockdev --getsz /dev/vda)
+echo "0 $sz linear /dev/vda 0" | dmsetup create --noudevsync $dm && dmsetup mknodes
+mkdir -p $M
+if ! mkfs.xfs -q -f -K $dev || ! mount $dev $M; then
+	t_fail "dm device, mkfs and mount" "cannot prepare $dev"
+	t_done
+fi
+mkdir -p $M/a/b
+xfs_io -f -c 'pwrite -S 0x61 0 4m' -c fsync $M/a/b/one >/dev/null
+xfs_io -f -c 'pwrite -S 0x62 0 2m' -c fsync $M/two >/dev/null
+xfs_io -f -c 'pwrite -S 0x63 0 8m' -c fsync $M/fine >/dev/null
+sync
+s1=$(sector $M/a/b/one $((2 * 1024 * 1024)))
+s2=$(sector $M/two 8192)
+sl=$(xfs_io -c 'fsmap -d' $M | awk "/journalling log/ { $ext"'; print a[2] + 1 - 64; exit }')
+echo "# one: sector $s1, two: sector $s2, log: sector $sl"
+if [ -z "$s1" ] || [ -z "$s2" ] || [ -z "$sl" ]; then
+	t_fail "locate blocks" "one=$s1 two=$s2 log=$sl"
+	t_done
+fi
+dmsetup suspend --noudevsync $dm &&
+	dm_table "$sz" /dev/vda "$s1 8 error" "$s2 16 error" "$sl 8 error" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm
+expect=$(printf '%s\n' "$M/a/b/one 2097152 4096" "$M/two 8192 8192" \
+	"journalling log $((sl * 512)) 4096" | sort)
+# recs [journalctl args]: "path offset length" or "owner physical length" per record.
+recs() {
+	journalctl -b -o json --no-pager MESSAGE_ID=$ID_MEDIA "$@" 2>/dev/null | python3 -c '
+import json, sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if "XFS_OFFSET" in r:
+        print(r.get("XFS_PATH", "?"), r["XFS_OFFSET"], r["XFS_LENGTH"])
+    else:
+        print(r.get("XFS_OWNER", "?"), r["XFS_PHYSICAL"], r["XFS_LENGTH"])' | sort
+}
+
+systemctl start xfs_scrubd
+for i in $(seq 1 50); do $CTL --json 2>/dev/null | grep -q "\"$M\"" && break; sleep 0.2; done
+$CTL --json | grep -q "\"$M\"" && t_ok "xfs_scrubd watches the dm filesystem" ||
+	{ t_fail "daemon watches $M" "$(journalctl -b -u xfs_scrubd -o cat | tail -5)"; t_done; }
+
+# ---- on demand, full speed ----
+t0=$(date +%s%N)
+out=$(timeout 300 $CTL start --kind media --full-speed --wait $M 2>&1); rc=$?
+t1=$(date +%s%N)
+echo "$out" | tail -n 2 | sed 's/^/#   /'
+got=$(recs)
+echo "$got" | sed 's/^/#   [journal] /'
+[ "$got" = "$expect" ] &&
+	t_ok "media scan in the daemon: one journal record per bad range (one, two with offsets; the log block) in $(( (t1 - t0) / 1000000 )) ms" ||
+	t_fail "media records" "got: $(echo "$got" | tr '\n' '|'); log: $(journalctl -b -u xfs_scrubd -o cat | tail -5 | tr '\n' '|')"
+[ $rc -eq 1 ] && echo "$out" | grep -q 'scan finished: unrepaired' &&
+	t_ok "start --kind media --wait: exit 1 (unreadable data left)" || t_fail "exit status" "rc $rc: $out"
+rec=$(journalctl -b -o json --no-pager MESSAGE_ID=$ID_MEDIA XFS_OFFSET=8192 | head -n1)
+missing=
+for f in MESSAGE PRIORITY XFS_MOUNTPOINT XFS_DEVICE XFS_FSUUID XFS_AGNO XFS_INO XFS_GEN XFS_PATH \
+	 XFS_MEDIA_DEVICE XFS_PHYSICAL XFS_LENGTH XFS_OFFSET XFS_OUTCOME ERRNO; do
+	echo "$rec" | grep -q "\"$f\"" || missing="$missing $f"
+done
+[ -z "$missing" ] && echo "$rec" | grep -q '"PRIORITY" *: *"3"' &&
+	t_ok "record fields: $(echo "$rec" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["MESSAGE"])')" ||
+	t_fail "record fields" "missing:$missing in $rec"
+journalctl -b -x --no-pager MESSAGE_ID=$ID_MEDIA 2>/dev/null | grep -q 'restore the file from a backup' &&
+	t_ok "journalctl -x explains the record from the catalog" || t_fail "catalog" "no catalog text"
+st=$($CTL --json | sed -n 's/.*"last_result": "\([^"]*\)".*/\1/p')
+[ "$st" = unrepaired ] && t_ok "status: last result $st" || t_fail "status" "$($CTL --json)"
+
+dmg=$($CTL --json damage $M)
+echo "$dmg" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("# damage:", [(x["state"], x["path"], x["offset"]) for x in d])
+assert sorted((x["state"], x["path"], x["offset"]) for x in d if x["inode"]) == \
+    [("unreadable", sys.argv[1] + "/a/b/one", 2097152), ("unreadable", sys.argv[1] + "/two", 8192)], d
+assert len(d) == 3, d' $M && t_ok "xfs_scrubctl damage --json lists the two files (path, offset) and the log block" ||
+	t_fail "damage listing" "$dmg"
+
+# ---- throttled, killed with SIGKILL, resumed by systemd's restart ----
+mark=$(date '+%Y-%m-%d %H:%M:%S'); sleep 1
+$CTL start --kind media $M >/dev/null
+uuid=$($CTL --json | sed -n 's/.*"uuid": "\([^"]*\)".*/\1/p')
+ck=/var/lib/xfs_scrubd/$uuid.state
+pos=
+for i in $(seq 1 150); do
+	grep -q '^phase media' $ck 2>/dev/null && pos=$(awk '$1 == "ino" { print $2 }' $ck)
+	[ -n "$pos" ] && [ "$pos" != 0 ] && break
+	sleep 0.1
+done
+echo "# status before SIGKILL: $($CTL | tail -n +2 | tr -s ' ')"
+pid=$(systemctl show -p MainPID --value xfs_scrubd)
+kill -9 "$pid"
+[ -n "$pos" ] && [ "$pos" != 0 ] && t_ok "throttled media scan checkpointed mid-way: device 0, byte $pos" ||
+	t_fail "media checkpoint" "$(cat $ck 2>&1 | tr '\n' ' ')"
+for i in $(seq 1 600); do
+	journalctl -b -o cat --no-pager --since "$mark" -u xfs_scrubd | grep -q 'media scan finished' && break
+	sleep 0.2
+done
+res=$(journalctl -b -o cat --no-pager --since "$mark" MESSAGE_ID=$ID_CONTROL | grep 'resumed from checkpoint' | tail -n1)
+echo "$res" | grep -q 'media, device 0 byte [1-9]' && t_ok "restarted by systemd; ${res#*: }" ||
+	t_fail "resume" "$(journalctl -b -u xfs_scrubd -o cat --since "$mark" | tail -n 6 | tr '\n' '|')"
+got=$(recs --since "$mark")
+[ "$(echo "$got" | sort -u)" = "$expect" ] &&
+	t_ok "killed and resumed: every bad range reported once or more, nothing else ($(echo "$got" | wc -l) records; repeats only from the redone second)" ||
+	t_fail "killed and resumed: findings" "got: $(echo "$got" | tr '\n' '|')"
+journalctl -b -o cat --no-pager --since "$mark" -u xfs_scrubd | grep 'media scan finished' | tail -n1 | sed 's/^/# /'
+
+# The disk is replaced (the table maps everything again): a clean media pass
+# clears the list.
+dmsetup suspend --noudevsync $dm && echo "0 $sz linear /dev/vda 0" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm
+out=$(timeout 300 $CTL start --kind media --full-speed --wait $M 2>&1); rc=$?
+dmg=$($CTL damage $M)
+[ $rc -eq 0 ] && [ "$dmg" = "no known damage" ] && t_ok "clean media pass: exit 0, $dmg" ||
+	t_fail "clean pass clears damage" "rc $rc: $out; $dmg"
+
+systemctl stop xfs_scrubd
+umount $M
+dmsetup remove --noudevsync $dm
+t_done
