@@ -10,6 +10,7 @@
 # -o nodaemon, XFS_SCRUB_NO_DAEMON=1 and a stopped daemon run locally.
 set -u
 . /project/tests/lib/tap.sh
+. /project/tests/vm/lib/scrubd-install.sh
 B=$XST_BUILD
 CTL=$B/daemon/xfs_scrubctl
 SCRUB=$B/scrub/xfs_scrub
@@ -59,38 +60,26 @@ rc() { cat /tmp/$1.rc; }
 # (A health event during the scan may report an object once more: compare sets.)
 corruptions() { grep -h '^Corruption: ' /tmp/$1.out /tmp/$1.err | sort -u; }
 
-# ---- wait for the boot to settle; install the daemon as daemon.sh does ----
-for i in $(seq 1 90); do
-	[ "$(systemctl list-jobs --no-legend 2>/dev/null | grep -v xst-test | wc -l)" -eq 0 ] && break
-	sleep 1
-done
-for f in xfs_scrubd.service xfs_scrubd.slice; do
-	sed -e "s|/usr/sbin/xfs_scrubd|$B/daemon/xfs_scrubd|" \
-	    -e "s|/usr/sbin/xfs_scrubctl|$B/daemon/xfs_scrubctl|" \
-	    /project/systemd/$f >/etc/systemd/system/$f
-done
-cp /project/dbus/org.xfs.Scrubd1.conf /etc/dbus-1/system.d/
-systemctl reload dbus 2>/dev/null || systemctl reload dbus-broker 2>/dev/null
-cat >/etc/xfs_scrubd.conf <<'EOF'
+# ---- the daemon's units (tests/vm/lib/scrubd-install.sh) and configuration ----
+xsd_wait_boot
 # Scheduled scans off: every scan here is one the test asked for.
+# Repairs never on its own: a repair here can only be the one xfs_scrub asks
+# for (and the damage stays while the checks before it run).
 # A throttled scan (-b, or the one followed) lasts some seconds, not minutes.
+# The local runs make the kernel report the damaged directory again and
+# again; that must not start scans of the daemon's own in between.
+xsd_install <<'EOF'
 [scan]
 interval = 0
 media_interval = 0
 cpu_budget = 10
 checkpoint_interval = 2s
 io_pressure_max = 100
-# The local runs below make the kernel report the damaged directory again
-# and again; that must not start scans of the daemon's own in between.
 [events]
 escalate_events = 1000
-# Never on its own: a repair here can only be the one xfs_scrub asks for
-# (and the damage stays while the checks below run).
 [repair]
 mode = never
 EOF
-systemctl daemon-reload
-systemctl stop xfs_healer_start.service 'xfs_healer@*' 2>/dev/null
 
 # ---- a filesystem with a damaged directory block ----
 mkfs.xfs -q -f $A
