@@ -28,6 +28,7 @@
 #include "kernel.h"
 #include "manager.h"
 #include "metrics.h"
+#include "mntevents.h"
 #include "mounts.h"
 #include "schedule.h"
 #include "util.h"
@@ -634,8 +635,14 @@ static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userda
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
-			/* EOF: unmounted (UNMOUNT came first) or detached. */
+			/*
+			 * EOF: unmounted (UNMOUNT came first) or detached.  If the
+			 * table still lists the device, it is a new mount of it,
+			 * and the resync watches that one with a monitor of its own.
+			 */
 			stop_monitor(fs);
+			fs->hm_gone = true;
+			xsd_mountwatch_request(m);
 			break;
 		}
 		fs->hm_len += (size_t)n;
@@ -717,6 +724,12 @@ static void start_monitor(struct xsd_fs *fs, int root_fd)
 	}
 	fs->hm_fd = fd;
 	fs->monitor = true;
+	/*
+	 * The worker asks the monitor whether the fs it opened is this one;
+	 * a dup of its own, closed after the worker is joined, can never be
+	 * closed under it by the loop.  Without one it checks without.
+	 */
+	fs->hm_check_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	snprintf(fs->monitor_note, sizeof(fs->monitor_note), "kernel health monitor");
 }
 
@@ -779,6 +792,19 @@ static void find_disks(dev_t dev, char *out, size_t len, int depth)
 	}
 }
 
+/* The worker stops at its next object; an active scan keeps its checkpoint. */
+static void stop_worker(struct xsd_fs *fs)
+{
+	if (!fs->thread_started)
+		return;
+	pthread_mutex_lock(&fs->sh.lock);
+	fs->sh.quit = true;
+	pthread_cond_broadcast(&fs->sh.wake);
+	pthread_mutex_unlock(&fs->sh.lock);
+	pthread_join(fs->thread, NULL);
+	fs->thread_started = false;
+}
+
 static struct xsd_fs *fs_free(struct xsd_fs *fs)
 {
 	struct xsd_outcome *o;
@@ -787,13 +813,9 @@ static struct xsd_fs *fs_free(struct xsd_fs *fs)
 		return NULL;
 	stop_monitor(fs);
 	fs->poll_timer = sd_event_source_disable_unref(fs->poll_timer);
-	if (fs->thread_started) {
-		pthread_mutex_lock(&fs->sh.lock);
-		fs->sh.quit = true;
-		pthread_cond_broadcast(&fs->sh.wake);
-		pthread_mutex_unlock(&fs->sh.lock);
-		pthread_join(fs->thread, NULL);
-	}
+	stop_worker(fs);
+	if (fs->hm_check_fd >= 0)
+		close(fs->hm_check_fd);
 	while ((o = fs->sh.out_head)) {
 		fs->sh.out_head = o->next;
 		free(o);
@@ -824,6 +846,7 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 		return -ENOMEM;
 	fs->m = m;
 	fs->hm_fd = -1;
+	fs->hm_check_fd = -1;
 	fs->dev = mnt->dev;
 	fs->first_seen = (uint64_t)time(NULL);
 	fs->mountpoint = strdup(mnt->mountpoint);
@@ -842,10 +865,16 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 		return -ENOMEM;
 	}
 	r = xst_fs_open(fs->mountpoint, &xfs);
+	if (r == 0 && xfs->dev != mnt->dev)
+		r = -ESTALE;	/* another filesystem is mounted over it */
 	if (r < 0) {
+		xst_fs_free(xfs);
 		fs_free(fs);
 		return r;
 	}
+	/* What every later job is checked against before it touches anything. */
+	xsd_ident_of(xfs, &fs->ident);
+	fs->mnt_uid = xsd_mnt_uid(xfs->fd);
 	memcpy(fs->uuid_raw, xfs->geo.uuid, 16);
 	fs->agino_log = xfs->agino_log;
 	fs->agcount = xfs->geo.agcount;
@@ -867,71 +896,155 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 	fs->next = m->fs;
 	m->fs = fs;
 	fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "watching", 0,
-		  "watching %s (uuid %s, %s)", fs->source, fs->uuid, fs->monitor_note);
+		  "watching %s (uuid %s, %s)%s", fs->source, fs->uuid, fs->monitor_note,
+		  xsd_mountwatch_saw(m, fs->mnt_uid, true) ? "; seen through a fanotify mount event" : "");
 	if (fs->sh.st.scan_active)
 		(void)xsd_fs_request_scan(fs, "resume after restart", NULL);
 	return 0;
 }
 
-static void fs_remove(struct xsd_manager *m, struct xsd_fs *fs)
+static void fs_remove(struct xsd_manager *m, struct xsd_fs *fs, const char *outcome)
 {
+	struct xsd_outcome *o;
+	bool active;
+
 	for (struct xsd_fs **p = &m->fs; *p; p = &(*p)->next) {
 		if (*p == fs) {
 			*p = fs->next;
 			break;
 		}
 	}
-	fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "unwatched", 0, "no longer mounted; stopped watching");
-	/* The scan checkpoint stays: the scan resumes if the fs comes back. */
+	/* The monitor first: a new mount of the same fs may want one at once. */
+	stop_monitor(fs);
+	stop_worker(fs);
+	/* What the worker said on its way out still gets told. */
+	pthread_mutex_lock(&fs->sh.lock);
+	o = fs->sh.out_head;
+	fs->sh.out_head = fs->sh.out_tail = NULL;
+	active = fs->sh.st.scan_active;
+	pthread_mutex_unlock(&fs->sh.lock);
+	while (o) {
+		struct xsd_outcome *next = o->next;
+
+		journal_outcome(m, fs, o);
+		xsd_bus_emit_outcome(m, fs, o);
+		free(o);
+		o = next;
+	}
+	fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, outcome, 0, "stopped watching: %s%s%s",
+		  fs->gone_why[0] ? fs->gone_why : "no longer mounted",
+		  xsd_mountwatch_saw(m, fs->mnt_uid, false) ? "; seen through a fanotify mount event" : "",
+		  active ? "; the scan keeps its checkpoint and resumes when the filesystem is "
+			   "watched again" : "");
 	fs_free(fs);
 }
 
-static void sync_mounts(struct xsd_manager *m)
+/*
+ * Is the filesystem at fs->mountpoint still the one discovered, on the same
+ * mount?  NULL if so, else why not, in words for the journal.
+ */
+static const char *revalidate(struct xsd_fs *fs, char *buf, size_t len)
+{
+	struct xst_fs *xfs = NULL;
+	struct xsd_fs_ident now;
+	const char *what;
+	uint64_t uid;
+	int r = xst_fs_open(fs->mountpoint, &xfs);
+
+	if (r < 0) {
+		snprintf(buf, len, "cannot open the mount point (%s)", strerror(-r));
+		return buf;
+	}
+	xsd_ident_of(xfs, &now);
+	uid = xsd_mnt_uid(xfs->fd);
+	xst_fs_free(xfs);
+	what = xsd_ident_differs(&fs->ident, &now);
+	if (what) {
+		snprintf(buf, len, "another filesystem is mounted there now (%s differs)", what);
+		return buf;
+	}
+	if (uid && fs->mnt_uid && uid != fs->mnt_uid) {
+		snprintf(buf, len, "mounted again (mount %#" PRIx64 " replaced %#" PRIx64 ")",
+			 uid, fs->mnt_uid);
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Match the mount table against what is watched.  A watched filesystem
+ * stays only if its device is still mounted read-write at the same place
+ * and a fresh open there still finds the same device, UUID, fs handle and
+ * mount; otherwise it is dropped (the worker stops, a scan keeps its
+ * checkpoint) and whatever the table lists now is discovered afresh.
+ * Drops come before additions, so a filesystem mounted again gets its
+ * health monitor back (the kernel allows one per filesystem).
+ */
+void xsd_manager_sync_mounts(struct xsd_manager *m)
 {
 	struct xsd_mount *mnt = NULL;
+	_cleanup_free_ bool *taken = NULL;
+	dev_t hidden[ARRAY_SIZE(m->mw.hidden)];
+	unsigned int nhidden = 0;
 	size_t n = 0;
 	int r = xsd_mounts_read(NULL, &mnt, &n);
 
+	if (r == 0 && !(taken = calloc(n + 1, sizeof(*taken))))
+		r = -ENOMEM;
 	if (r < 0) {
 		fs_record(m, NULL, XSD_MSG_ENGINE, LOG_ERR, "error", -r,
 			  "cannot read the mount table: %s", strerror(-r));
+		xsd_mounts_free(mnt, n);
 		return;
 	}
-	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next)
-		fs->seen = false;
-	for (size_t i = 0; i < n; i++) {
-		struct xsd_fs *fs;
+	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
+		size_t i;
 
-		if (mnt[i].readonly || !xsd_config_wants(m->cfg, mnt[i].mountpoint))
-			continue;
-		for (fs = m->fs; fs; fs = fs->next)
-			if (fs->dev == mnt[i].dev)
-				break;
-		if (fs) {
-			fs->seen = true;
-			continue;
-		}
-		r = fs_add(m, &mnt[i]);
-		if (r < 0 && r != -ENOTTY && r != -EXDEV)
-			fs_record(m, NULL, XSD_MSG_ENGINE, LOG_WARNING, "error", -r,
-				  "%s: cannot watch: %s", mnt[i].mountpoint, strerror(-r));
-		else if (r == 0)
-			m->fs->seen = true;
+		fs->seen = false;
+		for (i = 0; i < n && mnt[i].dev != fs->dev; i++)
+			;
+		if (i == n)
+			snprintf(fs->gone_why, sizeof(fs->gone_why), "unmounted");
+		else if (mnt[i].readonly)
+			snprintf(fs->gone_why, sizeof(fs->gone_why), "remounted read-only");
+		else if (strcmp(mnt[i].mountpoint, fs->mountpoint))
+			snprintf(fs->gone_why, sizeof(fs->gone_why), "moved to %s", mnt[i].mountpoint);
+		else if (fs->hm_gone)
+			snprintf(fs->gone_why, sizeof(fs->gone_why),
+				 "mounted again (the health monitor saw the old mount go)");
+		else if (!revalidate(fs, fs->gone_why, sizeof(fs->gone_why)))
+			fs->seen = taken[i] = true;
 	}
 	for (struct xsd_fs *fs = m->fs, *next; fs; fs = next) {
 		next = fs->next;
 		if (!fs->seen)
-			fs_remove(m, fs);
+			fs_remove(m, fs, strncmp(fs->gone_why, "moved", 5) ? "unwatched" : "moved");
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (taken[i] || mnt[i].readonly || !xsd_config_wants(m->cfg, mnt[i].mountpoint))
+			continue;
+		r = fs_add(m, &mnt[i]);
+		if (r == -ESTALE) {
+			/* Said once while it stays hidden, not at every resync. */
+			bool told = false;
+
+			for (unsigned int k = 0; k < m->mw.nhidden; k++)
+				told |= m->mw.hidden[k] == mnt[i].dev;
+			if (nhidden < ARRAY_SIZE(hidden))
+				hidden[nhidden++] = mnt[i].dev;
+			if (!told)
+				fs_record(m, NULL, XSD_MSG_FS_WATCH, LOG_NOTICE, "hidden", ESTALE,
+					  "%s: not watched: another filesystem is mounted over it",
+					  mnt[i].mountpoint);
+		} else if (r < 0 && r != -ENOTTY && r != -EXDEV)
+			fs_record(m, NULL, XSD_MSG_ENGINE, LOG_WARNING, "error", -r,
+				  "%s: cannot watch: %s", mnt[i].mountpoint, strerror(-r));
+	}
+	memcpy(m->mw.hidden, hidden, sizeof(hidden));
+	m->mw.nhidden = nhidden;
 	xsd_mounts_free(mnt, n);
 	update_status(m);
 	arm_sched(m);
-}
-
-static int on_mounts(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	sync_mounts(userdata);
-	return 0;
 }
 
 /* ---- worker reports ---- */
@@ -940,7 +1053,7 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct xsd_manager *m = userdata;
 	uint64_t v;
-	bool finished = false;
+	bool finished = false, resync = false;
 
 	(void)!read(fd, &v, sizeof(v));
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
@@ -949,6 +1062,8 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		pthread_mutex_lock(&fs->sh.lock);
 		o = fs->sh.out_head;
 		fs->sh.out_head = fs->sh.out_tail = NULL;
+		resync |= fs->sh.resync;
+		fs->sh.resync = false;
 		pthread_mutex_unlock(&fs->sh.lock);
 		while (o) {
 			struct xsd_outcome *next = o->next;
@@ -970,6 +1085,8 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		write_metrics(m);
 		arm_sched(m);
 	}
+	if (resync)
+		xsd_mountwatch_request(m);
 	schedule(m);
 	update_status(m);
 	arm_ticker(m);
@@ -982,7 +1099,7 @@ int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manag
 {
 	struct xsd_manager *m = calloc(1, sizeof(*m));
 	sigset_t ss;
-	int r, mfd;
+	int r;
 
 	if (!m)
 		return -ENOMEM;
@@ -1013,23 +1130,14 @@ int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manag
 		goto fail;
 	(void)mkdir(cfg->state_dir, 0700);
 
-	/* The kernel flags mountinfo with EPOLLPRI whenever the mount table changes. */
-	mfd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (mfd < 0) {
-		r = neg_errno();
+	r = xsd_mountwatch_start(m);
+	if (r < 0)
 		goto fail;
-	}
-	r = sd_event_add_io(m->event, &m->mounts_src, mfd, EPOLLPRI, on_mounts, m);
-	if (r < 0) {
-		close(mfd);
-		goto fail;
-	}
-	(void)sd_event_source_set_io_fd_own(m->mounts_src, true);
 
 	r = xsd_bus_setup(m);
 	if (r < 0)
 		goto fail;
-	sync_mounts(m);
+	xsd_manager_sync_mounts(m);
 	*ret = m;
 	return 0;
 fail:
@@ -1048,7 +1156,7 @@ struct xsd_manager *xsd_manager_free(struct xsd_manager *m)
 		fs_free(fs);
 	}
 	xsd_bus_done(m);
-	m->mounts_src = sd_event_source_disable_unref(m->mounts_src);
+	xsd_mountwatch_stop(m);
 	m->efd_src = sd_event_source_disable_unref(m->efd_src);
 	m->sched_timer = sd_event_source_disable_unref(m->sched_timer);
 	m->ticker = sd_event_source_disable_unref(m->ticker);

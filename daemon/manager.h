@@ -28,6 +28,8 @@
 #include "healthmon.h"
 #include "item.h"
 #include "journal.h"
+#include "mounts.h"
+#include "mountwatch.h"
 #include "state.h"
 
 enum xsd_fs_state {
@@ -110,6 +112,7 @@ struct xsd_shared {
 	uint64_t objects_checked;	/* since daemon start */
 	uint64_t corruptions, repairs, restores, losses, failures;
 	bool worker_exited;
+	bool resync;		/* the mount point no longer holds this fs: look again */
 	struct xsd_outcome *out_head, *out_tail;
 	const char *ckpt_method;	/* how checkpoints are written */
 	uint64_t checkpoints;		/* written since start */
@@ -129,6 +132,8 @@ struct xsd_fs {
 	uint8_t uuid_raw[16];
 	unsigned int agino_log;	/* inode number -> AG, for escalation */
 	uint32_t agcount;
+	struct xsd_fs_ident ident;	/* device, UUID, fs handle at discovery */
+	int hm_check_fd;	/* the worker's dup of the monitor fd for the same-fs check, or -1 */
 	char disks[256];	/* whole disks under the fs, " sda sdb " */
 	char state_path[4096];
 	/* loop thread only */
@@ -148,6 +153,9 @@ struct xsd_fs {
 	bool seen;		/* mark for mount-table resync */
 	struct xsd_damage_list *damage;	/* what is known broken (ListDamage) */
 	uint64_t damage_mark;	/* xsd_damage_mark() at the start of the scan */
+	bool hm_gone;		/* the monitor hit EOF: its superblock is gone */
+	uint64_t mnt_uid;	/* unique id of the mount found at discovery (0: unknown) */
+	char gone_why[160];	/* why a resync drops it */
 	/* the worker */
 	pthread_t thread;
 	bool thread_started;
@@ -160,7 +168,7 @@ struct xsd_manager {
 	sd_bus *bus;			/* system bus, or NULL */
 	int private_fd;			/* listening control socket */
 	sd_event_source *private_src;
-	sd_event_source *mounts_src;
+	struct xsd_mountwatch mw;
 	sd_event_source *efd_src;
 	sd_event_source *sched_timer;
 	sd_event_source *ticker;	/* progress/metrics while busy */
@@ -175,6 +183,8 @@ struct xsd_manager {
 int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manager **ret);
 struct xsd_manager *xsd_manager_free(struct xsd_manager *m);
 int xsd_manager_run(struct xsd_manager *m);
+/* Read the mount table and match it (mountwatch.c calls it; loop thread). */
+void xsd_manager_sync_mounts(struct xsd_manager *m);
 
 /* Lookups and requests, from the bus handlers (loop thread). */
 struct xsd_fs *xsd_manager_find(struct xsd_manager *m, const char *mountpoint);

@@ -2,7 +2,8 @@
 /*
  * mountinfo parsing (proc(5)): "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS
  * [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS", with spaces, tabs, newlines
- * and backslashes in paths written as octal escapes.
+ * and backslashes in paths written as octal escapes.  Also the identity a
+ * watched filesystem is re-validated against before any work.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "fs.h"
 #include "mounts.h"
 #include "util.h"
 
@@ -140,4 +142,23 @@ int xsd_mounts_read(const char *path, struct xsd_mount **ret, size_t *n)
 	if (r < 0)
 		return r;
 	return xsd_mounts_parse(buf ? buf : "", ret, n);
+}
+
+void xsd_ident_of(const struct xst_fs *xfs, struct xsd_fs_ident *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = xfs->dev;
+	memcpy(id->uuid, xfs->geo.uuid, sizeof(id->uuid));
+	memcpy(id->handle, xfs->fsid, sizeof(id->handle));
+}
+
+const char *xsd_ident_differs(const struct xsd_fs_ident *a, const struct xsd_fs_ident *b)
+{
+	if (a->dev != b->dev)
+		return "device";
+	if (memcmp(a->uuid, b->uuid, sizeof(a->uuid)))
+		return "UUID";
+	if (memcmp(a->handle, b->handle, sizeof(a->handle)))
+		return "fs handle";
+	return NULL;
 }

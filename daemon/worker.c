@@ -7,8 +7,10 @@
  * the disks are busy; polling replaces the health monitor where another
  * program holds it.  The filesystem is opened per job and closed after it,
  * so an idle daemon never keeps a filesystem from being unmounted, and each
- * open is re-validated against the UUID seen at discovery, so a different
- * filesystem mounted at the same place is never repaired by mistake.
+ * open is re-validated against the device, UUID and fs handle seen at
+ * discovery (and, with a health monitor, by the kernel itself), so a
+ * different filesystem mounted at the same place is never repaired by
+ * mistake.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -57,6 +59,7 @@ struct wctx {
 	uint64_t media_pending;		/* bytes read since the last scan point */
 	uint64_t rest_debt;		/* throttling rest owed, not yet taken */
 	bool breaker_reported;
+	bool refused;		/* open_fs refused with ESTALE and said why */
 	/*
 	 * Repairs that failed on the first try: repairing one object can
 	 * need another repaired first (a directory's entries are checked
@@ -210,6 +213,42 @@ static void close_fs(struct wctx *w)
 	w->xfs = xst_fs_free(w->xfs);
 }
 
+static void ask_resync(struct wctx *w)
+{
+	pthread_mutex_lock(&w->fs->sh.lock);
+	w->fs->sh.resync = true;
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	xsd_manager_kick(w->fs->m);
+}
+
+/*
+ * The filesystem just opened at the mount point must be the one discovered,
+ * or this job touches nothing: same device, UUID and fs handle, and where a
+ * health monitor is attached, the kernel must agree that the fd is on the
+ * filesystem it monitors (ESTALE once that one is unmounted, even if the
+ * same device was mounted again).  A refusal is journaled once here and the
+ * loop re-reads the mount table.
+ */
+static int same_fs(struct wctx *w, const struct xst_fs *xfs)
+{
+	struct xsd_fs_ident now;
+	const char *what;
+
+	xsd_ident_of(xfs, &now);
+	what = xsd_ident_differs(&w->fs->ident, &now);
+	if (!what && w->fs->hm_check_fd >= 0 &&
+	    xk_health_fd_on_monitored_fs(w->fs->hm_check_fd, xfs->fd) == -ESTALE)
+		what = "superblock (the health monitor's filesystem is gone)";
+	if (!what)
+		return 0;
+	post(w, XSD_MSG_FS_WATCH, LOG_WARNING, NULL, -1, "refused", ESTALE,
+	     "refusing to work: the filesystem now at the mount point is not the one "
+	     "discovered (%s differs); re-reading the mount table", what);
+	w->refused = true;
+	ask_resync(w);
+	return -ESTALE;
+}
+
 static int open_fs(struct wctx *w)
 {
 	struct xst_fs *xfs = NULL;
@@ -218,12 +257,16 @@ static int open_fs(struct wctx *w)
 	if (w->xfs)
 		return 0;
 	r = xst_fs_open(w->fs->mountpoint, &xfs);
-	if (r < 0)
+	if (r < 0) {
+		/* Gone from its place without a mount event (a renamed parent directory). */
+		if (r == -ENOENT || r == -EXDEV || r == -ENOTTY)
+			ask_resync(w);
 		return r;
-	/* The same filesystem as at discovery, or we touch nothing. */
-	if (xfs->dev != w->fs->dev || memcmp(xfs->geo.uuid, w->fs->uuid_raw, 16)) {
+	}
+	r = same_fs(w, xfs);
+	if (r < 0) {
 		xst_fs_free(xfs);
-		return -ESTALE;
+		return r;
 	}
 	w->xfs = xfs;
 	xst_report_init(&w->rep, w->fs->mountpoint);
@@ -525,6 +568,8 @@ static void report_fatal(struct wctx *w, int r)
 	if (r == -ESHUTDOWN)
 		post(w, XSD_MSG_SHUTDOWN, LOG_CRIT, NULL, -1, "shutdown", ESHUTDOWN,
 		     "filesystem is shut down; work stopped");
+	else if (r == -ESTALE && w->refused)
+		w->refused = false;	/* same_fs() said it already */
 	else if (r == -ESTALE)
 		post(w, XSD_MSG_ENGINE, LOG_WARNING, NULL, -1, "stale", ESTALE,
 		     "a different filesystem is mounted here now; not touching it");
@@ -1054,12 +1099,26 @@ static void run_scan(struct wctx *w)
 
 	set_state(w, XSD_FS_SCANNING);
 	r = open_fs(w);
+	if (r == -ESTALE) {
+		/*
+		 * Not this filesystem's failure: its checkpoint stays as it
+		 * is, and the resync watches it afresh (resuming an active
+		 * scan); the refusal record tells what happened to the request.
+		 */
+		report_fatal(w, r);
+		pthread_mutex_lock(&sh->lock);
+		sh->scan_go = false;
+		pthread_mutex_unlock(&sh->lock);
+		set_state(w, XSD_FS_IDLE);
+		return;
+	}
 	if (r < 0) {
 		/* A scan that cannot start is a scan that ended in an error. */
 		report_fatal(w, r);
 		pthread_mutex_lock(&sh->lock);
 		if (!sh->st.scan_active) {
-			/* Say which scan it was. */
+			/* Say which scan it was, and that it lasted no time. */
+			sh->st.scan_started = real_s();
 			sh->st.kind = req.kind;
 			sh->st.mode = req.mode;
 			sh->st.throttle = req.throttle;

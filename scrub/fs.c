@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <xfs/handle.h>
 
 #include "fs.h"
 #include "kernel.h"
@@ -66,8 +65,6 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 	_cleanup_(fs_freep) struct xst_fs *fs = NULL;
 	struct statfs sfs;
 	struct stat st;
-	void *hanp = NULL;
-	size_t hlen = 0;
 	uint32_t f;
 	int r;
 
@@ -116,15 +113,10 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 	fs->has_quota = f & XFS_FSOP_GEOM_FLAGS_QUOTA;
 	fs->has_realtime = fs->geo.rtblocks > 0;
 
-	/* The fsid is the first half of any handle; take it from the root. */
-	if (fd_to_handle(fs->fd, &hanp, &hlen) < 0)
-		return neg_errno();
-	if (hlen < sizeof(fs->fsid)) {
-		free_handle(hanp, hlen);
-		return -EINVAL;
-	}
-	memcpy(fs->fsid, hanp, sizeof(fs->fsid));
-	free_handle(hanp, hlen);
+	/* The fs handle (fsid) is the first half of any handle on the fs. */
+	r = xk_fd_to_fshandle(fs->fd, fs->fsid);
+	if (r < 0)
+		return r;
 
 	*ret = TAKE_PTR(fs);
 	return 0;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <linux/fsmap.h>
 
@@ -108,6 +109,25 @@ int xk_verify_media(int fd, struct xfs_verify_media *me)
 int xk_getbmapx(int fd, struct getbmapx *map)
 {
 	return do_ioctl(fd, XFS_IOC_GETBMAPX, map, true);
+}
+
+int xk_fd_to_fshandle(int fd, uint8_t fsh[8])
+{
+	struct xfs_handle h;
+	__u32 hlen = sizeof(h);
+	xfs_fsop_handlereq_t req = {
+		.fd = (__u32)fd,
+		.ohandle = &h,
+		.ohandlen = &hlen,
+	};
+	int r = do_ioctl(fd, XFS_IOC_FD_TO_HANDLE, &req, true);
+
+	if (r < 0)
+		return r;
+	if (hlen < 8 || hlen > sizeof(h))
+		return -EINVAL;
+	memcpy(fsh, &h, 8);
+	return 0;
 }
 
 int xk_open_by_handle(int fd, const struct xfs_handle *h, int oflags)

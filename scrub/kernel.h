@@ -51,5 +51,13 @@ int xk_verify_media(int fd, struct xfs_verify_media *me);
  */
 int xk_getbmapx(int fd, struct getbmapx *map);
 
+/*
+ * The fs handle of the filesystem fd is on: the 8 bytes (the XFS fsid) that
+ * start every handle on it, as XFS_IOC_PATH_TO_FSHANDLE returns them, taken
+ * from XFS_IOC_FD_TO_HANDLE on fd itself so that no path is looked up
+ * again.  -EINVAL: fd is not on XFS.
+ */
+int xk_fd_to_fshandle(int fd, uint8_t fsh[8]);
+
 /* XFS_IOC_OPEN_BY_HANDLE on a directory fd of the fs: a new fd, or -errno. */
 int xk_open_by_handle(int fd, const struct xfs_handle *h, int oflags);

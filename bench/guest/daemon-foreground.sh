@@ -67,6 +67,8 @@ mode = never
 [filesystems]
 include = $mnt
 EOF2
+	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
+	base=$(fg)
 	$ours -c $work/conf >$work/ours.log 2>&1 &
 	op=$!
 	for i in $(seq 1 100); do [ -S $work/run/control ] && break; sleep 0.1; done
@@ -78,7 +80,7 @@ EOF2
 	wait $wp
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	kill $op; wait $op 2>/dev/null
-	echo "xfs_scrubd cpu_budget $budget: foreground $with ops/s, ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $ms ms ($(tail -1 $work/wait.log))"
+	echo "xfs_scrubd cpu_budget $budget: foreground $with ops/s (alone $base), ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $ms ms ($(tail -1 $work/wait.log))"
 done
 
 # The scans alone, for the CPU they need: xfs_scrubd at full speed, our
@@ -108,6 +110,7 @@ for cmd in "$XST_BUILD/scrub/xfs_scrub -n" "xfs_scrub -n" "xfs_scrub -b -n"; do
 	echo "alone: $cmd $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 done
 
+base=$(fg)
 t0=$(date +%s%N)
 xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
 up=$!
@@ -115,7 +118,7 @@ with_up=$(fg $up)
 wait $up
 up_scan=$(( ($(date +%s%N) - t0) / 1000000 ))
 base2=$(fg)
-echo "xfs_scrub -b -n: foreground $with_up ops/s, ratio $(awk -v a="$with_up" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $up_scan ms"
+echo "xfs_scrub -b -n: foreground $with_up ops/s (alone $base), ratio $(awk -v a="$with_up" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $up_scan ms"
 echo "# foreground alone again: $base2 ops/s"
 umount $mnt
 rm -rf $work

@@ -81,4 +81,5 @@ int xk_health_fd_on_monitored_fs(int monitor_fd, int fd) { (void)monitor_fd; (vo
 int xk_getfsmap(int fd, struct fsmap_head *h) { (void)fd; (void)h; return -ENOTTY; }
 int xk_verify_media(int fd, struct xfs_verify_media *me) { (void)fd; (void)me; return -ENOTTY; }
 int xk_getbmapx(int fd, struct getbmapx *map) { (void)fd; (void)map; return -ENOTTY; }
+int xk_fd_to_fshandle(int fd, uint8_t fsh[8]) { (void)fd; (void)fsh; return -ENOTTY; }
 int xk_open_by_handle(int fd, const struct xfs_handle *h, int oflags) { (void)fd; (void)h; (void)oflags; return -ENOTTY; }

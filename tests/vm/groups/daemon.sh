@@ -5,7 +5,11 @@
 # journal records carry MESSAGE_IDs and XFS_* fields; busctl and
 # xfs_scrubctl --json show state; pause stops scrub calls, resume and
 # cancel work; kill -9 during a scan resumes from the checkpoint; a bad
-# configuration and bad or unprivileged D-Bus calls get clear errors;
+# configuration and bad or unprivileged D-Bus calls get clear errors; a
+# lazy unmount during a scan stops it with its checkpoint, and mounting
+# again brings a new monitor and resumes the scan; the mount table is
+# watched through mountinfo under the unit's filter and through fanotify
+# mount events without it;
 # xfs_healer holding the monitor makes the daemon poll; systemd-analyze
 # security is printed next to upstream's xfs_healer@.service.
 set -u
@@ -105,6 +109,12 @@ st=$(systemctl show -p StatusText --value xfs_scrubd)
 [ -n "$st" ] && t_ok "sd_notify STATUS: '$st'" || t_fail "STATUS" "empty StatusText"
 
 # ---- mount discovery ----
+# The unit's system call filter denies fanotify_init (@privileged): the
+# daemon falls back to mountinfo and says why.  (fanotify itself on this
+# kernel: the daemon run by hand at the end.)
+jfind $ID_WATCH XFS_OUTCOME=mountinfo | grep -q 'mount table watched through /proc/self/mountinfo (no fanotify mount events: Operation not permitted)' &&
+	t_ok "under the unit's filter: mount table watched through mountinfo, fanotify EPERM named" ||
+	t_fail "mountinfo under the unit" "$(jfind $ID_WATCH | head -1 | field MESSAGE)"
 mount $A $MA
 if jwait 10 $ID_WATCH XFS_MOUNTPOINT=$MA; then
 	t_ok "mount discovered: $(jfind $ID_WATCH XFS_MOUNTPOINT=$MA | field MESSAGE)"
@@ -245,6 +255,28 @@ if jwait 10 $ID_CONTROL XFS_OUTCOME=requested XFS_MOUNTPOINT=$MA &&
 else t_fail "scan service" "$(systemctl status xfs_scrubd-scan --no-pager | tail -5)"; fi
 systemctl start xfs_scrubd-scan.timer && systemctl list-timers --no-pager | grep -q xfs_scrubd-scan &&
 	t_ok "xfs_scrubd-scan.timer is scheduled" || t_fail "timer" "not listed"
+
+# ---- unmount during a scan: it stops cleanly, mounting again resumes it ----
+sleep 2
+[ "$($CTL --json | field state)" = scanning ] || echo "# not scanning before the unmount: $($CTL)"
+nunw=$(jfind $ID_WATCH XFS_MOUNTPOINT=$MA XFS_OUTCOME=unwatched | wc -l)
+nres=$(jfind $ID_CONTROL XFS_MOUNTPOINT=$MA XFS_OUTCOME=resumed | wc -l)
+umount $MA 2>/tmp/um && t_fail "plain umount during a scan" "it succeeded: the scan held nothing open" ||
+	t_ok "plain umount during a scan refused: $(head -c 100 /tmp/um)"
+t0=$(ms)
+umount -l $MA
+for i in $(seq 1 150); do [ "$(jfind $ID_WATCH XFS_MOUNTPOINT=$MA XFS_OUTCOME=unwatched | wc -l)" -gt "$nunw" ] && break; sleep 0.2; done
+rec=$(jfind $ID_WATCH XFS_MOUNTPOINT=$MA XFS_OUTCOME=unwatched | tail -1 | field MESSAGE)
+echo "$rec" | grep -q 'unmounted; the scan keeps its checkpoint' &&
+	grep -q '^scan_active 1' $ck && systemctl is-active -q xfs_scrubd &&
+	t_ok "umount -l during a scan: worker stopped in $(( $(ms) - t0 )) ms, checkpoint kept: '$rec'" ||
+	t_fail "umount -l during a scan" "'$rec'; $(tr '\n' ' ' <$ck); $(journalctl -b -u xfs_scrubd -o cat | tail -4)"
+mount $A $MA
+for i in $(seq 1 75); do [ "$(jfind $ID_CONTROL XFS_MOUNTPOINT=$MA XFS_OUTCOME=resumed | wc -l)" -gt "$nres" ] && break; sleep 0.2; done
+[ "$(jfind $ID_CONTROL XFS_MOUNTPOINT=$MA XFS_OUTCOME=resumed | wc -l)" -gt "$nres" ] &&
+	jfind $ID_WATCH XFS_MOUNTPOINT=$MA XFS_OUTCOME=watching | tail -1 | grep -q 'kernel health monitor' &&
+	t_ok "mounted again: a new health monitor, and $(jfind $ID_CONTROL XFS_MOUNTPOINT=$MA XFS_OUTCOME=resumed | tail -1 | field MESSAGE)" ||
+	t_fail "resume after mounting again" "$(journalctl -b -u xfs_scrubd -o cat | tail -6)"
 # Let the scan finish (metrics, finished record).
 for i in $(seq 1 120); do [ -n "$(jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | head -c1)" ] && break; sleep 1; done
 if jfind $ID_FINISHED XFS_MOUNTPOINT=$MA | grep -q .; then
@@ -364,5 +396,22 @@ else t_fail "exposure" "ours $o, upstream $u"; fi
 
 journalctl -b -u xfs_scrubd -o short-monotonic --no-pager | tail -60 | cut -c1-240 | sed 's/^/# /'
 systemctl stop xfs_scrubd
+
+# ---- fanotify mount events on this kernel: the daemon run by hand ----
+mkdir -p /tmp/xf
+printf '[daemon]\nstate_dir = /tmp/xf/state\nruntime_dir = /tmp/xf/run\n[scan]\ninterval = 0\n[filesystems]\ninclude = %s\n' /mnt/fan >/tmp/xf/d.conf
+$B/daemon/xfs_scrubd -c /tmp/xf/d.conf -s >/tmp/xf/log 2>&1 &
+xpid=$!
+for i in $(seq 1 50); do [ -S /tmp/xf/run/control ] && break; sleep 0.2; done
+mkfs.xfs -q -f /dev/vdc && mkdir -p /mnt/fan && mount /dev/vdc /mnt/fan
+for i in $(seq 1 50); do grep -q "/mnt/fan: watching" /tmp/xf/log && break; sleep 0.2; done
+umount /mnt/fan
+for i in $(seq 1 50); do grep -q "/mnt/fan: stopped watching" /tmp/xf/log && break; sleep 0.2; done
+kill $xpid; wait $xpid
+grep -q 'mount table watched through fanotify mount events' /tmp/xf/log &&
+	grep -q "/mnt/fan: watching .*kernel health monitor); seen through a fanotify mount event" /tmp/xf/log &&
+	grep -q "/mnt/fan: stopped watching: unmounted; seen through a fanotify mount event" /tmp/xf/log &&
+	t_ok "Linux $(uname -r), no seccomp filter: mount and unmount seen through fanotify mount events" ||
+	t_fail "fanotify on this kernel" "$(head -8 /tmp/xf/log)"
 umount $MA $MB 2>/dev/null
 t_done
