@@ -31,6 +31,7 @@
 #include "mntevents.h"
 #include "mounts.h"
 #include "schedule.h"
+#include "trace.h"
 #include "util.h"
 
 static const char *const state_names[] = {
@@ -484,14 +485,55 @@ static int on_sched(sd_event_source *s, uint64_t usec, void *userdata)
 
 /* ---- health events ---- */
 
+static bool same_object(const struct xst_item *a, const struct xst_item *b)
+{
+	return a->scope == b->scope && a->agno == b->agno && a->ino == b->ino && a->gen == b->gen;
+}
+
+/*
+ * One queued repair per object: a damaged object is reported again by every
+ * read that trips over it (the salvage read included) until it is repaired.
+ */
 static void push_target(struct xsd_fs *fs, const struct xst_item *it)
 {
+	unsigned int i;
+
 	pthread_mutex_lock(&fs->sh.lock);
-	if (fs->sh.ntargets < XSD_MAX_TARGETS)
+	for (i = 0; i < fs->sh.ntargets; i++)
+		if (same_object(&fs->sh.targets[i], it))
+			break;
+	if (i < fs->sh.ntargets)
+		xst_item_init(&fs->sh.targets[i], it->scope, it->agno, it->ino, it->gen,
+			      fs->sh.targets[i].want | it->want);
+	else if (fs->sh.ntargets < XSD_MAX_TARGETS)
 		fs->sh.targets[fs->sh.ntargets++] = *it;
 	else
 		fs->sh.targets_dropped++;
 	pthread_cond_broadcast(&fs->sh.wake);
+	pthread_mutex_unlock(&fs->sh.lock);
+}
+
+/*
+ * The kernel marked types of an object healthy (a clean check or a repair,
+ * ours or anyone's): queued requests for them came before it in the event
+ * stream, so they are answered.  Without this, the reports a burst of
+ * failing reads queued during a repair each cost a check of the object,
+ * holding its locks just when it is readable again.
+ */
+static void drop_answered(struct xsd_fs *fs, const struct xst_item *healthy)
+{
+	unsigned int keep = 0;
+
+	pthread_mutex_lock(&fs->sh.lock);
+	for (unsigned int i = 0; i < fs->sh.ntargets; i++) {
+		struct xst_item *t = &fs->sh.targets[i];
+
+		if (same_object(t, healthy))
+			xst_item_init(t, t->scope, t->agno, t->ino, t->gen, t->want & ~healthy->want);
+		if (t->want)
+			fs->sh.targets[keep++] = *t;
+	}
+	fs->sh.ntargets = keep;
 	pthread_mutex_unlock(&fs->sh.lock);
 }
 
@@ -584,8 +626,11 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 			(void)xsd_fs_request_scan(fs, "sickness without a direct repair", NULL);
 		break;
 	case XSD_EV_CORRUPT:
+		/* Our own (or xfs_scrub's) findings: repaired there. */
+		break;
 	case XSD_EV_HEALTHY:
-		/* Our own (or xfs_scrub's) findings and fixes: already handled there. */
+		if (xsd_event_item(ev, &it))
+			drop_answered(fs, &it);
 		break;
 	case XSD_EV_MEDIA:
 		fs_record(m, fs, XSD_MSG_IO_ERROR, LOG_ERR, "media_error", EIO,
@@ -652,8 +697,11 @@ static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userda
 				  "%u malformed health event record%s ignored", bad, bad == 1 ? "" : "s");
 		memmove(fs->hm_buf, fs->hm_buf + used, fs->hm_len - used);
 		fs->hm_len -= used;
-		for (size_t i = 0; i < cnt; i++)
+		for (size_t i = 0; i < cnt; i++) {
+			xst_trace("monitor: event kind %d domain %d ino %" PRIu64, (int)ev[i].kind,
+				  (int)ev[i].domain, ev[i].ino);
 			handle_event(m, fs, &ev[i]);
+		}
 	}
 	arm_ticker(m);
 	return 0;
@@ -1073,6 +1121,7 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 
 			journal_outcome(m, fs, o);
 			track_damage(fs, o);
+			xst_trace("loop: journal record %d (%s)", (int)o->msg, o->outcome);
 			xsd_bus_emit_outcome(m, fs, o);
 			if (end)
 				xsd_bus_emit_finished(m, fs);

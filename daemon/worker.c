@@ -32,6 +32,7 @@
 #include "media.h"
 #include "repair.h"
 #include "schedule.h"
+#include "trace.h"
 #include "util.h"
 
 struct failed_key {
@@ -523,11 +524,17 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 
 static int run_item(struct wctx *w, struct xst_item *it, const char *origin)
 {
-	int r = xst_item_run(&w->ctx.scrubber, it, 0);
+	int r;
 
+	xst_trace("run_item: check ino %" PRIu64 " types 0x%" PRIx64 " (%s)", it->ino, it->want,
+		  origin);
+	r = xst_item_run(&w->ctx.scrubber, it, 0);
+	xst_trace("run_item: check done");
 	if (r < 0)
 		return r;
-	return settle_item(w, it, origin);
+	r = settle_item(w, it, origin);
+	xst_trace("run_item: settled");
+	return r;
 }
 
 /* Check and repair the deferred objects once more; failures are final now. */
@@ -582,6 +589,11 @@ static void report_fatal(struct wctx *w, int r)
 static int run_targets(struct wctx *w)
 {
 	static __thread struct xst_item items[64];
+	/*
+	 * Open once for as long as targets keep coming (a burst of events is
+	 * one job), closed when the queue is empty: idle, we hold no mount.
+	 */
+	bool opened_here = !w->xfs;
 	enum xsd_fs_state prev;
 	unsigned int n;
 	int r = 0;
@@ -590,10 +602,10 @@ static int run_targets(struct wctx *w)
 	prev = w->fs->sh.state;
 	pthread_mutex_unlock(&w->fs->sh.lock);
 	while ((n = take_targets(w->fs, items, ARRAY_SIZE(items))) > 0) {
-		bool opened_here = !w->xfs;
-
+		xst_trace("worker: %u targets", n);
 		set_state(w, XSD_FS_REPAIRING);
 		r = open_fs(w);
+		xst_trace("worker: filesystem open");
 		if (r < 0) {
 			report_fatal(w, r);
 			break;
@@ -626,13 +638,14 @@ static int run_targets(struct wctx *w)
 		/* Inside a scan, deferred repairs wait for the end of the scan. */
 		if (r == 0 && !w->in_scan)
 			r = flush_deferred(w);
-		if (opened_here)
-			close_fs(w);
+		xst_trace("worker: targets done");
 		if (r < 0) {
 			report_fatal(w, r);
 			break;
 		}
 	}
+	if (opened_here)
+		close_fs(w);
 	set_state(w, prev == XSD_FS_REPAIRING ? XSD_FS_IDLE : prev);
 	return r == -ESHUTDOWN ? r : 0;
 }

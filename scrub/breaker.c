@@ -2,8 +2,9 @@
 /*
  * In-flight repair markers: one small file per repair call in
  * <statedir>/inflight/<fs uuid>/, named by object and scrub type, holding a
- * human-readable description.  Durability is what matters: the marker and
- * its directory entry are fsynced before the kernel is called, and the
+ * human-readable description.  Durability is what matters: the marker's
+ * directory entry is fsynced before the kernel is called (its description
+ * is a convenience: without it the marker reads as its name), and the
  * removal is fsynced too, so a crash can only leave a marker for a repair
  * that had really started.
  */
@@ -142,7 +143,13 @@ int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned i
 		return neg_errno();
 	if (write(fd, descr, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
 		return neg_errno();
-	if (fsync(fd) < 0 || fsync(b->dirfd) < 0)
+	/*
+	 * What must survive a crash is the name: syncing the directory makes
+	 * the new entry and its inode durable.  The description may be lost
+	 * with the file's data; the marker then reads as its name (see
+	 * read_small), so one flush before the repair call is saved.
+	 */
+	if (fsync(b->dirfd) < 0)
 		return neg_errno();
 	return 0;
 }

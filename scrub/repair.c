@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "rebuild.h"
 #include "repair.h"
+#include "trace.h"
 #include "util.h"
 
 void xst_repair_list_init(struct xst_repair_list *l)
@@ -127,7 +128,9 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	else if (rep->verbose || rep->debug)
 		xst_msg(rep, XST_INFO, d, "Attempting optimization.");
 
+	xst_trace("repair: type %u start", t);
 	r = xst_rebuild_prepare(ctx, it, t, &salv);
+	xst_trace("repair: salvage record %s", salv ? "saved" : "none");
 	if (r < 0) {
 		/* No salvage record, no rebuild: losing data silently is worse. */
 		xst_msg(rep, XST_ERROR, d, "Cannot save a salvage record (%s); not repairing.",
@@ -144,9 +147,12 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
+	xst_trace("repair: marker armed");
 	xst_item_init(&one, it->scope, it->agno, it->ino, it->gen, XST_TYPE_BIT(t));
 	r = xst_item_run(&ctx->scrubber, &one, XFS_SCRUB_IFLAG_REPAIR);
+	xst_trace("repair: kernel call returned");
 	xst_breaker_disarm(ctx->breaker, it, t);
+	xst_trace("repair: marker removed");
 	if (r < 0) {
 		xst_rebuild_abandon(ctx, salv);
 		return r;
@@ -292,6 +298,7 @@ int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int fla
 			if (deps_broken(ctx, it, t) && !(flags & XST_RM_FINAL))
 				continue;
 			r = repair_one(ctx, it, t, flags);
+			xst_trace("repair: type %u settled (%d)", t, r);
 			if (r < 0)
 				return r;
 			if (r > 0) {
@@ -313,7 +320,9 @@ int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int fla
 		xst_item_init(&fresh, it->scope, it->agno, it->ino, it->gen, it->want);
 		fresh.mode = it->mode;
 		fresh.repair_attempts = it->repair_attempts;
+		xst_trace("repair: re-check start");
 		r = xst_item_run(&ctx->scrubber, &fresh, 0);
+		xst_trace("repair: re-check done");
 		if (r < 0)
 			return r;
 		/* Keep the verdicts of types we gave up on, so we do not loop. */

@@ -42,7 +42,7 @@ struct xst_salv_entry {
 	uint8_t *value;		/* NULL when the value could not be read */
 	/* directory entries */
 	uint64_t ino;
-	uint32_t gen;		/* 0 when the inode could not be stat'ed */
+	uint32_t gen;		/* 0: not read (v5 before a restore) or no such inode */
 	uint8_t ftype;
 	unsigned int sources;	/* XST_SRC_* */
 	bool crc_ok;		/* raw: its block passed the CRC check */
@@ -61,12 +61,22 @@ struct xst_salvage {
 	uint32_t gen;
 	struct xst_salv_entry *v;
 	size_t n, cap;
+	uint32_t *hidx;		/* open-addressing index over v by (ns, name): slot = i + 1 */
+	size_t hcap;		/* slots in hidx, a power of two, or 0 */
 	/* raw read statistics */
 	unsigned int raw_blocks, raw_badcrc, raw_errors;
 	unsigned int raw_hashes;	/* directory leaf hashes read to vouch for names */
 	int raw_err;		/* why the raw read failed, or 0 */
 	char *record;		/* path of the saved record */
 	bool parent_ptrs;	/* directory can be rebuilt from parent pointers */
+	/*
+	 * Directories on v5 filesystems: the coarse wall clock before any entry
+	 * was collected.  A child born before it is the inode the entry named;
+	 * one born later is a reused number.  Zero: children's generations
+	 * were recorded instead (v4 has no birth times).
+	 */
+	int64_t born_before_s;
+	uint32_t born_before_ns;
 	bool raw_skip;		/* a later attempt: the disk may lag the rebuild */
 	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };

@@ -3,15 +3,22 @@
 # time from the read that fails on a damaged directory block until the
 # directory lists again, with upstream's `xfs_healer --repair` and with
 # xfs_scrubd (repair mode always), on the same damage, interleaved,
-# XST_BENCH_RUNS (default 3) times each.  Ours includes the salvage record,
+# XST_BENCH_RUNS (default 5) times each.  Ours includes the salvage record,
 # the check before and after the repair and the accounting; upstream issues
-# one repair call.  Prints each run and the medians.
+# one repair call.  Prints each run and the medians.  XST_BENCH_TRACE=1 runs
+# ours with XST_TRACE=1 and prints milestones of each run and the whole trace
+# of the last one (XST_BENCH_TRACE=all: of every run), in ms from the failing
+# read.
 set -u
-runs=${XST_BENCH_RUNS:-3}
+runs=${XST_BENCH_RUNS:-5}
 dev=/dev/vda mnt=/mnt/ev
 healer=/usr/libexec/xfsprogs/xfs_healer
-ours=$XST_BUILD/daemon/xfs_scrubd
 work=$(mktemp -d)
+# Ours runs from the guest's page cache as upstream's does (the root share is
+# cached, the project share is not: code run for the first time would read
+# its pages over 9p in the middle of the repair, ~10 ms).
+cp $XST_BUILD/daemon/xfs_scrubd $work/xfs_scrubd
+ours=$work/xfs_scrubd
 mkdir -p $mnt
 
 prepare() {
@@ -25,14 +32,16 @@ prepare() {
 }
 
 # measure: ms from the first failing listing to the first good one (10 s cap).
+# Leaves the failing read's wall-clock time (ns) in $work/t0.
 measure() {
 	local t0 t1 i
 	t0=$(date +%s%N)
+	echo $t0 >$work/t0
 	ls $mnt/d >/dev/null 2>&1 && { echo "not-damaged"; return; }
 	for i in $(seq 1 2000); do
 		if ls $mnt/d >/dev/null 2>&1; then
 			t1=$(date +%s%N)
-			echo $(( (t1 - t0) / 1000000 ))
+			echo $(( (t1 - t0) / 1000000 )) | tee $work/lists-again
 			return
 		fi
 		sleep 0.005
@@ -52,6 +61,39 @@ mode = always
 include = $mnt
 EOF2
 
+# trace_ms LOG T0FILE: the XST_TRACE lines of LOG as "ms-after-T0 text".
+trace_ms() {
+	local t0
+	t0=$(cat $2)
+	awk -v s0="${t0:0:-9}" -v n0="${t0: -9}" '/^xst-trace/ {
+		split($4, w, /[.)]/); ms = (w[1] - s0) * 1e3 + (w[2] * 1e3 - n0) / 1e6
+		tid = $5; cpu = $7; sub(/]/, "", cpu); sub(/\[/, "", tid)
+		line = $0; sub(/^xst-trace [^]]*] /, "", line)
+		printf "%.1f %.1f %s %s\n", ms, (tid in c0 ? (cpu - c0[tid]) * 1e3 : 0), tid, line
+		c0[tid] = cpu }' $1
+}
+
+# milestones LOG T0FILE: when the first health event arrived, the object's
+# check started, the repair of its first type started (salvage), the kernel
+# repair call started and returned, and the re-check ended.
+milestones() {
+	trace_ms $1 $2 | cut -d' ' -f1,4- | awk '
+		/monitor: event kind 4/ && !ev { ev = $1 }
+		/run_item: check/ && !ck { ck = $1 }
+		/repair: type .* start/ && !rs { rs = $1 }
+		/repair: marker armed/ && !ka { ka = $1 }
+		/repair: kernel call returned/ && !kr { kr = $1 }
+		/repair: re-check done/ && !rc { rc = $1 }
+		END { printf "event %s, check %s, salvage %s, repair call %s-%s, re-check done %s", ev, ck, rs, ka, kr, rc }'
+}
+
+show_trace() {
+	echo "# xfs_scrubd trace: ms after the failing read (+ms since the previous line; ms of CPU that thread used since its previous line) thread:"
+	trace_ms $work/ours.log $work/t0 | awk '{ ms = $1; cpu = $2; $1 = $2 = ""
+		printf "#   %8.1f (+%6.1f; cpu %5.1f)%s\n", ms, (NR > 1 ? ms - last : 0), cpu, $0; last = ms }'
+	echo "#   (the directory listed again at $(cat $work/lists-again) ms)"
+}
+
 declare -a up us
 for r in $(seq 1 $runs); do
 	prepare
@@ -63,17 +105,22 @@ for r in $(seq 1 $runs); do
 	umount $mnt
 
 	prepare
-	$ours -c $work/conf -s >$work/ours.log 2>&1 &
+	XST_TRACE=${XST_BENCH_TRACE:-} $ours -c $work/conf -s >$work/ours.log 2>&1 &
 	op=$!
 	for i in $(seq 1 100); do grep -q 'watching' $work/ours.log && break; sleep 0.1; done
 	us+=($(measure))
 	kill $op 2>/dev/null; wait $op 2>/dev/null
 	umount $mnt
 	echo "# run $r: xfs_healer --repair ${up[-1]} ms, xfs_scrubd ${us[-1]} ms"
+	if [ -n "${XST_BENCH_TRACE:-}" ]; then
+		echo "#   xfs_scrubd, ms after the failing read: $(milestones $work/ours.log $work/t0)"
+		[ "$XST_BENCH_TRACE" = all ] && show_trace
+	fi
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mu=$(med "${up[@]}") mo=$(med "${us[@]}")
 echo "event -> directory lists again, median of $runs: xfs_healer --repair $mu ms, xfs_scrubd $mo ms, ratio $(awk -v a="$mo" -v b="$mu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
-echo "# last xfs_scrubd log:"; sed 's/^/#   /' $work/ours.log | tail -6
+echo "# last xfs_scrubd log:"; grep -v '^xst-trace' $work/ours.log | sed 's/^/#   /' | tail -6
+[ "${XST_BENCH_TRACE:-}" = 1 ] && show_trace
 echo "# last xfs_healer log:"; sed 's/^/#   /' $work/healer.log | tail -6
 rm -rf $work

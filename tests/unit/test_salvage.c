@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for the shared salvage record (scrub/salvage.c): merging the
- * readable and raw views of an entry, bounds on names, and proving a
- * magic-only damage through the block checksum.
+ * readable and raw views of an entry, bounds on names, the name index, and
+ * proving a magic-only damage through the block checksum.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -49,6 +50,37 @@ static void test_merge(void **state)
 	}
 	xst_salvage_free(s);
 	xst_salvage_free(NULL);
+}
+
+/* Past the first index sizes: every name still found once, in its slot. */
+static void test_many(void **state)
+{
+	struct xst_salvage *s = calloc(1, sizeof(*s));
+	char name[32];
+
+	(void)state;
+	assert_non_null(s);
+	for (unsigned int i = 0; i < 5000; i++) {
+		int n = snprintf(name, sizeof(name), "entry_%u", i);
+
+		assert_non_null(xst_salvage_add(s, (uint8_t)(i % 3), name, (size_t)n, NULL, 0,
+						XST_SRC_RAW));
+	}
+	assert_int_equal(s->n, 5000);
+	for (unsigned int i = 0; i < 5000; i++) {
+		int n = snprintf(name, sizeof(name), "entry_%u", i);
+		struct xst_salv_entry *e = xst_salvage_find(s, (uint8_t)(i % 3), name, (size_t)n);
+
+		assert_non_null(e);
+		assert_ptr_equal(e, &s->v[i]);
+		assert_null(xst_salvage_find(s, (uint8_t)((i + 1) % 3), name, (size_t)n));
+		/* Merged, not added again. */
+		assert_ptr_equal(xst_salvage_add(s, (uint8_t)(i % 3), name, (size_t)n, NULL, 0,
+						 XST_SRC_READABLE), e);
+	}
+	assert_int_equal(s->n, 5000);
+	assert_null(xst_salvage_find(s, 0, "entry_5000", 10));
+	xst_salvage_free(s);
 }
 
 static void make_block(uint8_t *b, size_t len)
@@ -134,6 +166,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_magic_fixup),
 		cmocka_unit_test(test_summary),
 	};

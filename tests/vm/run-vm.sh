@@ -46,7 +46,7 @@ mkdir -p "$work/results"
 	# (No such variable is the usual case: grep's status 1 must not end the script.)
 	env | { grep -E '^XST_(T|BENCH)_[A-Z0-9_]+=' || true; } | while IFS= read -r kv; do
 		printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
-	done
+	done || true
 } >"$work/results/env"
 
 # The project's /init rides on top of the cached base initramfs (the kernel
