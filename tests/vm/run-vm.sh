@@ -43,8 +43,7 @@ mkdir -p "$work/results"
 {
 	[ -n "${XST_BUILD_NAME:-}" ] && echo "XST_BUILD=/project/$XST_BUILD_NAME"
 	# Quoted: values may hold spaces (XST_BENCH_BUDGETS="25 10 5").
-	# (No such variable is the usual case: grep's status 1 must not end the script.)
-	env | { grep -E '^XST_(T|BENCH)_[A-Z0-9_]+=' || true; } | while IFS= read -r kv; do
+	env | grep -E '^XST_(T|BENCH)_[A-Z0-9_]+=' | while IFS= read -r kv; do
 		printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
 	done || true
 } >"$work/results/env"
