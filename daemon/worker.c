@@ -352,6 +352,17 @@ static void remember_failed(struct wctx *w, const struct xst_item *it, uint64_t 
 		w->nfailed++;
 }
 
+/* Checked sound or repaired: events about these types are worth acting on again. */
+static void forget_failed(struct wctx *w, const struct xst_item *it, uint64_t types)
+{
+	for (unsigned int i = 0; i < w->nfailed; i++) {
+		struct failed_key *k = &w->failed[i];
+
+		if (k->scope == it->scope && k->agno == it->agno && k->ino == it->ino)
+			k->types &= ~types;
+	}
+}
+
 static void count(struct wctx *w, uint64_t checked, uint64_t corrupt, uint64_t repaired,
 		  uint64_t failed)
 {
@@ -426,6 +437,7 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	}
 	if (!w->final_pass)
 		count(w, 1, (uint64_t)__builtin_popcountll(bad), 0, 0);
+	forget_failed(w, it, it->want & ~bad);
 	if (!bad)
 		return 0;
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR && !w->final_pass; t++) {
@@ -436,8 +448,18 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 		     "%s: corruption found (%s)%s", d, origin,
 		     w->repair ? "" : "; not repairing (report-only mode)");
 	}
-	if (!w->repair)
+	if (!w->repair) {
+		/*
+		 * Reported.  Checking it again at each health event about it
+		 * would only make the kernel report it sick again: the check
+		 * reads the broken block, the verifier fails, a new event
+		 * comes, and the worker loops on it (seen in the VM with a
+		 * report-only scan of a damaged directory).  Until it checks
+		 * sound or is repaired, events about it are dropped.
+		 */
+		remember_failed(w, it, bad);
 		return 0;
+	}
 
 	lost0 = atomic_load(&w->ctx.lost_objects);
 	restored0 = atomic_load(&w->ctx.restored_entries);
@@ -489,6 +511,7 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	}
 	if (failed)
 		remember_failed(w, it, failed);
+	forget_failed(w, it, fixed);
 	count(w, 0, 0, (uint64_t)__builtin_popcountll(fixed), (uint64_t)__builtin_popcountll(failed));
 	pthread_mutex_lock(&w->fs->sh.lock);
 	w->fs->sh.restores += restored;
@@ -591,6 +614,9 @@ static int run_targets(struct wctx *w)
 			struct xst_item *it = &items[i];
 			uint64_t rest;
 
+			/* Known broken and not repairable here: see settle_item. */
+			if (failed_before(w, it))
+				continue;
 			/* What the kernel reported first: that is what users wait for. */
 			rest = it->scope == XST_SCOPE_INODE ?
 			       xst_inode_types(w->xfs, it->mode) & ~it->want : 0;

@@ -121,3 +121,17 @@ void xst_progress_end(struct xst_progress *p)
 		pthread_join(p->thread, NULL);
 	p->running = false;
 }
+
+void xst_progress_abort(struct xst_progress *p)
+{
+	if (p->fd < 0)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->descr = NULL;
+	pthread_mutex_unlock(&p->lock);
+	xst_progress_end(p);
+	/* A bar was left half drawn: end its line. */
+	if (p->tty && p->phase && write(p->fd, "\n", 1) < 0) {
+		/* best effort, as every progress write */
+	}
+}

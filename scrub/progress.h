@@ -39,3 +39,5 @@ static inline void xst_progress_add(struct xst_progress *p, uint64_t n)
 }
 /* End the current phase (draws it complete) and stop the reporter. */
 void xst_progress_end(struct xst_progress *p);
+/* Stop the reporter without drawing the phase complete (the run was cut short). */
+void xst_progress_abort(struct xst_progress *p);

@@ -21,6 +21,7 @@
 #include "breaker.h"
 #include "check.h"
 #include "fs.h"
+#include "handover.h"
 #include "media.h"
 #include "progress.h"
 #include "report.h"
@@ -38,6 +39,8 @@ struct options {
 	unsigned long long max_errors;	/* -a, 0 = unlimited */
 	bool iwarn;
 	bool autofsck;			/* -o autofsck: the fs property decides */
+	bool nodaemon;			/* -o nodaemon: never hand over to xfs_scrubd */
+	bool no_trim;			/* -k */
 	int salvage_cmd;		/* --list-salvage / --clear-salvage */
 };
 
@@ -58,7 +61,7 @@ static void usage(void)
 		"  -M path      Open this path instead of the mountpoint.\n"
 		"  -m path      Path to /etc/mtab (ignored).\n"
 		"  -n           Dry run.  Do not modify anything.\n"
-		"  -o option    iwarn, autofsck.\n"
+		"  -o option    iwarn, autofsck, nodaemon.\n"
 		"  -p           Only optimize, do not fix corruptions.\n"
 		"  -T           Display timing/usage information.\n"
 		"  -v           Verbose output.\n"
@@ -125,6 +128,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'k':
+			o->no_trim = true;
+			break;
 		case 'm':
 			break;
 		case 'M':
@@ -138,6 +143,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 				o->iwarn = true;
 			} else if (strcmp(optarg, "autofsck") == 0) {
 				o->autofsck = true;
+			} else if (strcmp(optarg, "nodaemon") == 0) {
+				o->nodaemon = true;
 			} else {
 				fprintf(stderr, "Unknown option \"%s\".\n", optarg);
 				usage();
@@ -351,6 +358,33 @@ static int setup_repair(struct xst_ctx *ctx, struct xst_report *rep, bool servic
 	return 0;
 }
 
+/* Progress as upstream draws it: -C lines, or a bar when stdout is a terminal. */
+static void progress_setup(const struct options *o, struct xst_progress *prog,
+			   struct xst_report *rep)
+{
+	xst_progress_init(prog, o->progress_fd >= 0 ? o->progress_fd :
+			  (isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1),
+			  o->progress_fd >= 0 ? isatty(o->progress_fd) : true,
+			  o->mountpoint, rep);
+}
+
+/*
+ * Whether xfs_scrubd may do this run: only what its StartScan expresses
+ * (repair or report, metadata with or without media, throttled or not),
+ * only as root (the daemon refuses others, and a local run says why
+ * better), and never when asked not to.  Everything else runs here as
+ * before: -p, -k, -M, -T, -d, -o iwarn, -o autofsck, service mode.
+ */
+static bool handover_wanted(const struct options *o, bool service)
+{
+	if (o->nodaemon || xst_handover_optout(getenv(XST_HANDOVER_OPTOUT_ENV)))
+		return false;
+	if (o->preen || o->no_trim || o->realpath || o->timing || o->debug || o->iwarn ||
+	    o->autofsck || service)
+		return false;
+	return geteuid() == 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -359,7 +393,7 @@ int main(int argc, char **argv)
 	struct xst_fs *fs = NULL;
 	struct xst_ctx ctx;
 	struct phase_clock pc;
-	bool service = getenv("SERVICE_MODE") != NULL;
+	bool service = getenv("SERVICE_MODE") != NULL, prog_ready = false;
 	int rc, r;
 
 	parse_args(argc, argv, &o);
@@ -378,6 +412,22 @@ int main(int argc, char **argv)
 		return r < 0 ? XST_EXIT_OPERROR : 0;
 	}
 
+	if (handover_wanted(&o, service)) {
+		struct xst_handover_req req = {
+			.mountpoint = o.mountpoint,
+			.mode = o.dry_run ? "report" : "repair",
+			.kind = o.media ? "all" : "metadata",
+			/* On demand goes at full speed, as upstream's does, unless -b. */
+			.throttle = o.background > 0,
+			.verbose = o.verbose,
+		};
+
+		progress_setup(&o, &prog, &rep);
+		prog_ready = true;
+		if (xst_handover(&req, &rep, &prog, &rc))
+			return rc;
+	}
+
 	phase_start(&o, &pc, 1, "Find filesystem geometry.", &rep);
 	r = xst_fs_open(o.realpath ? o.realpath : o.mountpoint, &fs);
 	if (r < 0) {
@@ -391,10 +441,8 @@ int main(int argc, char **argv)
 	if (!fs->mountpoint)
 		return XST_EXIT_OPERROR;
 
-	xst_progress_init(&prog, o.progress_fd >= 0 ? o.progress_fd :
-			  (isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1),
-			  o.progress_fd >= 0 ? isatty(o.progress_fd) : true,
-			  o.mountpoint, &rep);
+	if (!prog_ready)
+		progress_setup(&o, &prog, &rep);
 	xst_ctx_init(&ctx, fs, &rep, &prog, pick_threads(&o));
 	ctx.mode = o.dry_run ? XST_MODE_DRY_RUN : o.preen ? XST_MODE_PREEN : XST_MODE_REPAIR;
 	ctx.statedir = getenv("XFS_SCRUBD_STATE_DIR");
