@@ -1065,7 +1065,7 @@ static void finish_scan(struct wctx *w, int r)
 		     NULL, -1, result, r < 0 ? -r : 0,
 		     "%s scan finished: %s; %" PRIu64 " objects checked, %" PRIu64
 		     " corruptions, %" PRIu64 " repaired, %" PRIu64 " unrepaired, %" PRIu64
-		     " entries lost, %" PRIu64 " MiB of data verified, %" PRIu64
+		     " repairs with loss, %" PRIu64 " MiB of data verified, %" PRIu64
 		     " media errors, %" PRIu64 " s",
 		     xsd_scan_kind_name(st->last_kind), result, st->last_objects,
 		     st->last_corruptions, st->last_repairs, st->last_failures, st->last_losses,
