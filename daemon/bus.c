@@ -131,6 +131,36 @@ static int read_mountpoint(sd_bus_message *msg, struct xsd_manager *m, const cha
 	return 0;
 }
 
+/*
+ * The start of a List* answer: root only, the mount point argument, and a
+ * reply with its array opened.  Returns the reply's state (>= 0) or an
+ * error to return from the handler; *reply is set only on success.
+ */
+static int begin_list(sd_bus_message *msg, struct xsd_manager *m, const char *sig,
+		      const char **mnt, sd_bus_message **reply, sd_bus_error *err)
+{
+	int r = check_root(msg, err);
+
+	if (r >= 0)
+		r = read_mountpoint(msg, m, mnt, err);
+	if (r >= 0)
+		r = sd_bus_message_new_method_return(msg, reply);
+	if (r < 0)
+		return r;
+	return sd_bus_message_open_container(*reply, 'a', sig);
+}
+
+/* The end of a List* answer: close the array and send, whatever r says. */
+static int end_list(sd_bus_message *reply, int r)
+{
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
 static int method_list_damage(sd_bus_message *msg, void *userdata, sd_bus_error *err)
 {
 	struct xsd_manager *m = userdata;
@@ -138,15 +168,9 @@ static int method_list_damage(sd_bus_message *msg, void *userdata, sd_bus_error 
 	const char *mnt;
 	int r;
 
-	r = check_root(msg, err);
-	if (r >= 0)
-		r = read_mountpoint(msg, m, &mnt, err);
-	if (r < 0)
+	r = begin_list(msg, m, XSD_BUS_DAMAGE_SIG, &mnt, &reply, err);
+	if (!reply)
 		return r;
-	r = sd_bus_message_new_method_return(msg, &reply);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_open_container(reply, 'a', XSD_BUS_DAMAGE_SIG);
 	for (struct xsd_fs *fs = m->fs; r >= 0 && fs; fs = fs->next) {
 		if ((*mnt && strcmp(fs->mountpoint, mnt)) || !fs->damage)
 			continue;
@@ -158,12 +182,7 @@ static int method_list_damage(sd_bus_message *msg, void *userdata, sd_bus_error 
 						  d->offset, d->scrub_type, d->path, d->text, d->since);
 		}
 	}
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r;
+	return end_list(reply, r);
 }
 
 struct salvage_arg {
@@ -195,15 +214,9 @@ static int method_list_salvage(sd_bus_message *msg, void *userdata, sd_bus_error
 	const char *mnt;
 	int r;
 
-	r = check_root(msg, err);
-	if (r >= 0)
-		r = read_mountpoint(msg, m, &mnt, err);
-	if (r < 0)
+	r = begin_list(msg, m, XSD_BUS_SALVAGE_SIG, &mnt, &a.reply, err);
+	if (!a.reply)
 		return r;
-	r = sd_bus_message_new_method_return(msg, &a.reply);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_open_container(a.reply, 'a', XSD_BUS_SALVAGE_SIG);
 	for (struct xsd_fs *fs = m->fs; r >= 0 && fs; fs = fs->next) {
 		if (*mnt && strcmp(fs->mountpoint, mnt))
 			continue;
@@ -213,12 +226,7 @@ static int method_list_salvage(sd_bus_message *msg, void *userdata, sd_bus_error
 		if (r >= 0)
 			r = a.r;
 	}
-	if (r >= 0)
-		r = sd_bus_message_close_container(a.reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, a.reply, NULL);
-	sd_bus_message_unref(a.reply);
-	return r;
+	return end_list(a.reply, r);
 }
 
 enum op { OP_START, OP_PAUSE, OP_RESUME, OP_CANCEL };

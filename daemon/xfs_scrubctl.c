@@ -212,24 +212,50 @@ static int status(void)
 	return r < 0 ? 1 : 0;
 }
 
-/* damage [MNT]: what the daemon knows to be broken now. */
-static int list_damage(const char *mnt)
+/*
+ * Call a List* method and enter its array (printing "[" for --json).
+ * Returns the entered container's state (<= 0 is fine to read on: the
+ * loop stops), or the exit status (> 0) after printing why it failed.
+ */
+static int open_list(const char *method, const char *sig, const char *mnt,
+		     sd_bus_message **reply)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	unsigned int n = 0;
-	int r;
+	int r = call(method, reply, &err, "s", mnt ? mnt : "");
 
-	r = call("ListDamage", &reply, &err, "s", mnt ? mnt : "");
 	if (r < 0) {
 		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
 		r = sd_bus_error_has_name(&err, "org.xfs.Scrubd1.Error.NoDaemon") ? 3 : 1;
 		sd_bus_error_free(&err);
 		return r;
 	}
-	r = sd_bus_message_enter_container(reply, 'a', XSD_BUS_DAMAGE_SIG);
+	r = sd_bus_message_enter_container(*reply, 'a', sig);
 	if (arg_json)
 		printf("[");
+	return r < 0 ? r : 0;
+}
+
+/* The end of a listing: "]" or the empty message; exit status 0 or 1. */
+static int close_list(sd_bus_message *reply, int r, unsigned int n, const char *empty)
+{
+	if (arg_json)
+		printf("%s]\n", n ? "\n" : "");
+	else if (!n && r >= 0)
+		printf("%s\n", empty);
+	sd_bus_message_unref(reply);
+	return r < 0 ? 1 : 0;
+}
+
+/* damage [MNT]: what the daemon knows to be broken now. */
+static int list_damage(const char *mnt)
+{
+	sd_bus_message *reply = NULL;
+	unsigned int n = 0;
+	int r;
+
+	r = open_list("ListDamage", XSD_BUS_DAMAGE_SIG, mnt, &reply);
+	if (r > 0)
+		return r;
 	while (r >= 0) {
 		const char *m, *state, *type, *path, *text;
 		int64_t agno;
@@ -260,32 +286,19 @@ static int list_damage(const char *mnt)
 		}
 		n++;
 	}
-	if (arg_json)
-		printf("%s]\n", n ? "\n" : "");
-	else if (!n && r >= 0)
-		printf("no known damage\n");
-	sd_bus_message_unref(reply);
-	return r < 0 ? 1 : 0;
+	return close_list(reply, r, n, "no known damage");
 }
 
 /* salvage [MNT]: the salvage records kept by repairs, in brief. */
 static int list_salvage(const char *mnt)
 {
-	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	unsigned int n = 0;
 	int r;
 
-	r = call("ListSalvage", &reply, &err, "s", mnt ? mnt : "");
-	if (r < 0) {
-		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
-		r = sd_bus_error_has_name(&err, "org.xfs.Scrubd1.Error.NoDaemon") ? 3 : 1;
-		sd_bus_error_free(&err);
+	r = open_list("ListSalvage", XSD_BUS_SALVAGE_SIG, mnt, &reply);
+	if (r > 0)
 		return r;
-	}
-	r = sd_bus_message_enter_container(reply, 'a', XSD_BUS_SALVAGE_SIG);
-	if (arg_json)
-		printf("[");
 	while (r >= 0) {
 		const char *m, *path, *type, *phase;
 		int64_t t;
@@ -320,12 +333,7 @@ static int list_salvage(const char *mnt)
 		}
 		n++;
 	}
-	if (arg_json)
-		printf("%s]\n", n ? "\n" : "");
-	else if (!n && r >= 0)
-		printf("no salvage records\n");
-	sd_bus_message_unref(reply);
-	return r < 0 ? 1 : 0;
+	return close_list(reply, r, n, "no salvage records");
 }
 
 /* start's options; NULL kind: plain Start (resume whatever was interrupted). */

@@ -10,11 +10,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
-b=${XST_BUILD_ASAN:-$here/../../build-asan}
-[ -x "$b/daemon/xfs_scrubd" ] || b=${XST_BUILD:-$here/../../build}
-d=$b/daemon/xfs_scrubd ctl=$b/daemon/xfs_scrubctl
-[ -x "$d" ] || { t_fail "xfs_scrubd built" "no $d"; t_done; }
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+. "$here/../lib/daemon-bins.sh"
 
 work=$(mktemp -d /tmp/xsd-media.XXXXXX)
 cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; umount "$work/mnt" 2>/dev/null; rm -rf "$work"; }
@@ -71,6 +67,16 @@ echo "$fin" | grep -q ' 0 media errors' && t_ok "finished record: $(echo "$fin" 
 st=$(cat "$work/state"/*.state)
 echo "$st" | grep -qx 'last_kind media' && echo "$st" | grep -q '^last_media_end [1-9]' &&
 	t_ok "checkpoint file keeps the media pass (kind, end time)" || t_fail "checkpoint" "$st"
+
+# Listings: nothing known broken after a clean pass, no salvage records.
+out=$("$ctl" -s "$sock" damage "$work/mnt"); rc=$?
+[ $rc -eq 0 ] && [ "$out" = "no known damage" ] && t_ok "damage after a clean media pass: $out" ||
+	t_fail "damage listing" "rc $rc: $out"
+out=$("$ctl" -s "$sock" --json salvage); rc=$?
+[ $rc -eq 0 ] && [ "$out" = "[]" ] && t_ok "salvage --json: []" || t_fail "salvage listing" "rc $rc: $out"
+out=$("$ctl" -s "$sock" damage /nowhere 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q 'not an XFS filesystem watched' && t_ok "damage of an unwatched path refused" ||
+	t_fail "damage /nowhere" "rc $rc: $out"
 
 # A metadata scan here fails (no scrub), and says it was a metadata scan.
 out=$(timeout 60 "$ctl" -s "$sock" start --kind metadata --mode report --wait "$work/mnt" 2>&1); rc=$?

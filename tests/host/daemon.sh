@@ -10,11 +10,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
-b=${XST_BUILD_ASAN:-$here/../../build-asan}
-[ -x "$b/daemon/xfs_scrubd" ] || b=${XST_BUILD:-$here/../../build}
-d=$b/daemon/xfs_scrubd ctl=$b/daemon/xfs_scrubctl
-[ -x "$d" ] || { t_fail "xfs_scrubd built" "no $d"; t_done; }
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+. "$here/../lib/daemon-bins.sh"
 
 work=$(mktemp -d /tmp/xsd-host.XXXXXX)
 cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; umount "$work/mnt" 2>/dev/null; rm -rf "$work"; }
