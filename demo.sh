@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The main job: on a fresh Debian 12 machine, install what is missing, build,
 # boot a VM with a kernel that has XFS online repair, damage a filesystem
-# there (an xattr leaf and a directory block), and show xfs_scrubd's engine
-# healing it: what upstream's repair loses, what ours brings back, and the
-# salvage record that proves it.
+# there (an xattr leaf and a directory block), and show xfs_scrubd healing
+# it: what upstream's repair loses, what our xfs_scrub brings back and the
+# salvage record that proves it, then the daemon repairing the same damage
+# on the kernel's health event, as soon as an application trips over it.
 set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
 cd "$top"

@@ -585,6 +585,25 @@ static void report_fatal(struct wctx *w, int r)
 		     strerror(-r));
 }
 
+/* How long failed event repairs wait for related events before their retry. */
+#define DEFER_WAIT_NS (1000 * 1000000ull)
+
+static void timed_wait(struct xsd_shared *sh, uint64_t ns);
+
+/* Whether targets arrive within DEFER_WAIT_NS (or are there already). */
+static bool more_targets_soon(struct wctx *w)
+{
+	struct xsd_shared *sh = &w->fs->sh;
+	bool more;
+
+	pthread_mutex_lock(&sh->lock);
+	if (!sh->ntargets && !sh->quit && !sh->cancel)
+		timed_wait(sh, DEFER_WAIT_NS);
+	more = sh->ntargets > 0 && !sh->quit;
+	pthread_mutex_unlock(&sh->lock);
+	return more;
+}
+
 /* Repairs asked for by health events or polling. */
 static int run_targets(struct wctx *w)
 {
@@ -635,7 +654,16 @@ static int run_targets(struct wctx *w)
 				r = run_item(w, it, "health event, related checks");
 			}
 		}
-		/* Inside a scan, deferred repairs wait for the end of the scan. */
+		/*
+		 * Inside a scan, deferred repairs wait for the end of the scan.
+		 * Outside, they wait for the queue to stay empty for a moment:
+		 * a repair that failed may need another object repaired first
+		 * (a parent pointer rebuild reads every directory, and fails
+		 * on one that is still damaged), and the event about that one
+		 * is often a read away (seen in the demo: getfattr, then ls).
+		 */
+		if (r == 0 && !w->in_scan && w->ndeferred && more_targets_soon(w))
+			continue;
 		if (r == 0 && !w->in_scan)
 			r = flush_deferred(w);
 		xst_trace("worker: targets done");

@@ -51,3 +51,37 @@ say "A check afterwards (ours and upstream's, read-only):"
 xfs_scrub -n $m >/dev/null 2>&1; echo "  upstream -n: exit $?"
 umount $m
 xfs_repair -n $dev >/dev/null 2>&1; echo "  xfs_repair -n: exit $?"
+
+say "Same damage once more, now with the xfs_scrubd daemon running: reading the damaged objects is enough"
+prepare
+mkdir -p /run/xsd-demo
+cat >/run/xsd-demo/conf <<EOC
+[daemon]
+state_dir = $XFS_SCRUBD_STATE_DIR
+runtime_dir = /run/xsd-demo
+[scan]
+interval = 0
+[repair]
+mode = always
+EOC
+ctl="$XST_BUILD/daemon/xfs_scrubctl -s /run/xsd-demo/control"
+"$XST_BUILD/daemon/xfs_scrubd" -c /run/xsd-demo/conf -s >/run/xsd-demo/log 2>&1 &
+dpid=$!
+for i in $(seq 1 100); do grep -q "$m: watching" /run/xsd-demo/log && break; sleep 0.1; done
+echo "  (an application reads the photo's xattrs and lists the directory; both fail)"
+echo "  photo xattrs readable: $(count_xattrs); ls projects: $(ls $m/projects 2>&1 | head -c 60)"
+for i in $(seq 1 100); do
+	[ "$(grep -c 'repaired' /run/xsd-demo/log)" -ge 2 ] && break
+	sleep 0.1
+done
+sleep 1
+echo "  the daemon's journal records (here mirrored on stderr):"
+grep -E 'watching|corruption found|repaired|lost' /run/xsd-demo/log | cut -c1-150 | sed 's/^/    /'
+echo "  -> photo xattrs now: $(count_xattrs) of 100; projects entries: $(ls $m/projects | wc -l) of 200"
+echo "  xfs_scrubctl salvage:"
+$ctl salvage $m | sed 's/^/    /'
+echo "  xfs_scrubctl damage: $($ctl damage $m)"
+echo "  a full scan on request (xfs_scrubctl start --wait):"
+$ctl start --full-speed --wait $m 2>&1 | tail -n 1 | sed 's/^/    /'
+kill $dpid; wait $dpid 2>/dev/null
+umount $m
