@@ -31,19 +31,8 @@ ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
 ID_WATCH=252a3a193d4f40baa3ff039db19dd086
 ID_BUSY=6785dbfcc9084da0a0674d99cec904cd
 
-# jfind ID [FIELD=VALUE...]: the journal's JSON records matching, this boot.
-jfind() { local id=$1; shift; journalctl -b -o json --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null; }
 # jfix FIELD=VALUE...: any of the three "repaired" records (plain, with restores, with loss).
 jfix() { { jfind $ID_REPAIRED "$@"; jfind $ID_RESTORED "$@"; jfind $ID_LOSS "$@"; } | sort -t: -k2; }
-# jwait SECONDS ID [FIELD=VALUE...]: wait until such a record exists.
-jwait() {
-	local t=$1 i; shift
-	for i in $(seq 1 $((t * 5))); do
-		[ -n "$(jfind "$@" | head -c 1)" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 ms() { date +%s%3N; }
 # wait_idle SECONDS: until no scan runs on $MA (escalations may start one).
 wait_idle() {

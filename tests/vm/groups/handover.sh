@@ -22,16 +22,7 @@ ID_FINISHED=13d36543215d466587f3173ce2c6361d
 ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
 ID_WATCH=252a3a193d4f40baa3ff039db19dd086
 
-jfind() { local id=$1; shift; journalctl -b -o json --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null; }
 jcount() { jfind "$@" | wc -l; }
-jwait() {
-	local t=$1 i; shift
-	for i in $(seq 1 $((t * 5))); do
-		[ -n "$(jfind "$@" | head -c 1)" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # lastmsg ID [FIELD=VALUE...]: the MESSAGE of the newest such record
 lastmsg() { jfind "$@" | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read() or "{}").get("MESSAGE", ""))'; }
 field() { sed -n "s/.*\"$1\" *: *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -1; }

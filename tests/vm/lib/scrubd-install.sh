@@ -1,6 +1,7 @@
 # Install xfs_scrubd's units, bus policy and catalog from the source tree
 # (binaries from $B), with the configuration read from stdin, in a VM
-# booted with systemd as PID 1.  Sourced by VM groups; needs B set.
+# booted with systemd as PID 1; and find the daemon's journal records.
+# Sourced by VM groups; needs B set.
 
 # Wait for the boot to settle (the test is a boot job itself).
 xsd_wait_boot() {
@@ -28,4 +29,16 @@ xsd_install() {
 	# Debian enables upstream's healer for the root fs; ours conflicts with it.
 	systemctl stop xfs_healer_start.service 'xfs_healer@*' 2>/dev/null
 	return 0
+}
+
+# jfind ID [FIELD=VALUE...]: the journal's JSON records matching, this boot.
+jfind() { local id=$1; shift; journalctl -b -o json --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null; }
+# jwait SECONDS ID [FIELD=VALUE...]: wait until such a record exists.
+jwait() {
+	local t=$1 i; shift
+	for i in $(seq 1 $((t * 5))); do
+		[ -n "$(jfind "$@" | head -c 1)" ] && return 0
+		sleep 0.2
+	done
+	return 1
 }
