@@ -50,10 +50,9 @@ print("%.1f" % (n / (time.monotonic() - t0)))
 PY
 }
 
-budgets=${XST_BENCH_BUDGETS:-25 10 5}
-base=$(fg)
-echo "# foreground alone: $base ops/s"
-for budget in $budgets; do
+# start_ours [CPU_BUDGET]: xfs_scrubd on $mnt, report-only, with a fresh
+# state directory and its control socket up; sets op.
+start_ours() {
 	rm -rf $work/state
 	cat >$work/conf <<EOF2
 [daemon]
@@ -61,18 +60,22 @@ state_dir = $work/state
 runtime_dir = $work/run
 [scan]
 interval = 0
-cpu_budget = $budget
+${1:+cpu_budget = $1}
 [repair]
 mode = never
 [filesystems]
 include = $mnt
 EOF2
-	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
-	base=$(fg)
 	$ours -c $work/conf >$work/ours.log 2>&1 &
 	op=$!
 	for i in $(seq 1 100); do [ -S $work/run/control ] && break; sleep 0.1; done
 	sleep 1
+}
+
+for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
+	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
+	base=$(fg)
+	start_ours $budget
 	t0=$(date +%s%N)
 	$ctl -s $work/run/control start --wait $mnt >$work/wait.log 2>&1 &
 	wp=$!
@@ -85,21 +88,7 @@ done
 
 # The scans alone, for the CPU they need: xfs_scrubd at full speed, our
 # xfs_scrub -n, upstream's xfs_scrub -n and -b -n.
-cat >$work/conf <<EOF2
-[daemon]
-state_dir = $work/state
-runtime_dir = $work/run
-[scan]
-interval = 0
-[repair]
-mode = never
-[filesystems]
-include = $mnt
-EOF2
-$ours -c $work/conf >$work/ours.log 2>&1 &
-op=$!
-for i in $(seq 1 100); do [ -S $work/run/control ] && break; sleep 0.1; done
-sleep 1
+start_ours
 t0=$(date +%s%N)
 $ctl -s $work/run/control start --full-speed --wait $mnt >/dev/null 2>&1
 echo "alone: xfs_scrubd full speed $(( ($(date +%s%N) - t0) / 1000000 )) ms"
