@@ -31,6 +31,7 @@ struct xst_item {
 	uint16_t mode;		/* inode mode from bulkstat, 0 if unknown */
 	uint8_t repair_attempts; /* xst_repair_object calls so far */
 	uint64_t want;		/* XST_TYPE_BIT()s selected */
+	uint64_t unneeded;	/* repair asked, kernel found nothing to fix */
 	uint8_t state[XST_SCRUB_TYPE_NR];
 	uint8_t tries[XST_SCRUB_TYPE_NR];
 	uint32_t oflags[XST_SCRUB_TYPE_NR];
