@@ -54,6 +54,7 @@ struct xst_fs *xst_fs_free(struct xst_fs *fs)
 		if (fs->bdev->fd >= 0)
 			close(fs->bdev->fd);
 		pthread_mutex_destroy(&fs->bdev->lock);
+		free(fs->bdev->hint);
 		free(fs->bdev);
 	}
 	free(fs->mountpoint);
@@ -129,6 +130,16 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 
 	*ret = TAKE_PTR(fs);
 	return 0;
+}
+
+void xst_fs_set_device_hint(const struct xst_fs *fs, const char *path)
+{
+	if (!fs->bdev || !path || path[0] != '/')
+		return;
+	pthread_mutex_lock(&fs->bdev->lock);
+	free(fs->bdev->hint);
+	fs->bdev->hint = strdup(path);
+	pthread_mutex_unlock(&fs->bdev->lock);
 }
 
 void xst_fs_handle(const struct xst_fs *fs, uint64_t ino, uint32_t gen,

@@ -38,7 +38,15 @@ struct xst_fs {
 struct xst_fs_bdev {
 	pthread_mutex_t lock;
 	int fd;
+	char *hint;	/* the mount source, if the caller knows it already */
 };
+
+/*
+ * The data device's path as the caller found it in the mount table: tried
+ * first (and checked by device number) when raw reads need the device, to
+ * spare a parse of mountinfo on the way to a repair.
+ */
+void xst_fs_set_device_hint(const struct xst_fs *fs, const char *path);
 
 /*
  * Open the filesystem mounted at path.  -ENOENT: no such path; -ENOTDIR:
