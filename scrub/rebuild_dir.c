@@ -608,8 +608,12 @@ static void restore_one(struct xst_ctx *ctx, const struct xst_salvage *s,
  */
 static void settle_unreadable(struct xst_salvage *s, const struct xst_salvage *now)
 {
-	size_t unclaimed = 0;
+	size_t unclaimed = 0, unreadable = 0;
 
+	for (size_t i = 0; i < s->n; i++)
+		unreadable += !s->v[i].ino && s->v[i].fate == XST_FATE_LOST;
+	if (!unreadable)
+		return;		/* the usual case: skip the pairing, n x m under TCG */
 	for (size_t j = 0; j < now->n; j++) {
 		const struct xst_salv_entry *n = &now->v[j];
 		bool claimed = false;
@@ -639,6 +643,7 @@ void xst_rebuild_dir_restore(struct xst_ctx *ctx, struct xst_salvage *s)
 	_cleanup_close_ int lpf = openat(ctx->fs->fd, "lost+found", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct xst_salvage *now = dirfd >= 0 ? list_dir(dirfd) : NULL;
 
+	xst_trace("salvage: rebuilt directory listed (%zu names)", now ? now->n : 0);
 	for (size_t i = 0; i < s->n; i++) {
 		if (dirfd < 0) {
 			s->v[i].fate = XST_FATE_LOST;
@@ -647,6 +652,7 @@ void xst_rebuild_dir_restore(struct xst_ctx *ctx, struct xst_salvage *s)
 		}
 		restore_one(ctx, s, now, dirfd, lpf, &s->v[i]);
 	}
+	xst_trace("salvage: entries matched");
 	if (now)
 		settle_unreadable(s, now);
 	xst_salvage_free(now);
