@@ -369,8 +369,9 @@ int xsd_fs_cancel(struct xsd_fs *fs)
 	bool active;
 
 	pthread_mutex_lock(&fs->sh.lock);
-	active = fs->scan_wanted || fs->sh.scan_go || fs->sh.st.scan_active;
+	active = fs->scan_wanted || fs->sh.scan_go || fs->sh.st.scan_active || fs->after_wanted;
 	fs->scan_wanted = false;
+	fs->after_wanted = false;
 	if (active)
 		fs->sh.cancel = true;
 	if (fs->sh.state == XSD_FS_QUEUED)
@@ -537,6 +538,40 @@ static void drop_answered(struct xsd_fs *fs, const struct xst_item *healthy)
 	pthread_mutex_unlock(&fs->sh.lock);
 }
 
+/*
+ * A scan that the one running does not make unnecessary waits for it to end
+ * (on_efd starts it).  At most one waits: a scan of the whole filesystem
+ * takes in any other, and scans of two different AGs become one.
+ */
+static void request_after(struct xsd_fs *fs, const char *why, const struct xsd_scan_req *req)
+{
+	if (fs->after_wanted) {
+		int64_t ag = xsd_scope_merge(fs->after.ag, req->ag);
+
+		if (ag == fs->after.ag)
+			return;		/* the waiting one covers it */
+		fs->after.ag = ag;
+	} else {
+		fs->after = *req;
+	}
+	fs->after_wanted = true;
+	snprintf(fs->after_why, sizeof(fs->after_why), "%s", why);
+}
+
+/* Does the scan running on fs check AG ag's metadata and inodes (-1: every AG)? */
+static bool running_covers(struct xsd_fs *fs, int64_t ag)
+{
+	const struct xsd_shared *sh = &fs->sh;
+	enum xsd_scan_kind kind;
+	int64_t scope;
+
+	pthread_mutex_lock(&fs->sh.lock);
+	kind = sh->st.scan_active ? sh->st.kind : sh->req.kind;
+	scope = sh->st.scan_active ? sh->st.scope_ag : sh->req.ag;
+	pthread_mutex_unlock(&fs->sh.lock);
+	return xsd_scope_covers(kind != XSD_SCAN_MEDIA, scope, ag);
+}
+
 /* Repeated trouble on one object within the window: scan the filesystem. */
 static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 {
@@ -565,6 +600,49 @@ static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 	return true;
 }
 
+/*
+ * Trouble that keeps coming back around an inode or an AG is looked for in
+ * that AG: its headers and btrees and every inode in it.  Filesystem-wide
+ * and realtime objects have no smaller scope.  A running scan that covers
+ * the place answers it (its own reads of a damaged object report it again,
+ * which is no news); one that does not is followed by this one.
+ */
+static void escalate_scan(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_event *ev)
+{
+	struct xsd_scan_req req = XSD_SCAN_REQ_DEFAULT;
+	struct xsd_rec r = {
+		.msg = XSD_MSG_ESCALATED, .priority = LOG_WARNING,
+		.mountpoint = fs->mountpoint, .device = fs->source,
+		.fsuuid = fs->uuid, .agno = -1, .outcome = "escalated",
+	};
+	bool busy = scanning(fs);
+	char text[200];
+
+	if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_INODE && fs->agino_log)
+		req.ag = (int64_t)(ev->ino >> fs->agino_log);
+	else if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_AG)
+		req.ag = ev->gno;
+	if (busy && running_covers(fs, req.ag))
+		return;
+	r.agno = req.ag;
+	if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_INODE)
+		r.ino = ev->ino;
+	if (req.ag >= 0)
+		snprintf(text, sizeof(text), "repeated %s health events on one object; "
+			 "scanning AG %" PRId64 "%s", xsd_hm_domain_name(ev->domain), req.ag,
+			 busy ? " when the running scan ends" : "");
+	else
+		snprintf(text, sizeof(text), "repeated %s health events on one object; "
+			 "scanning the filesystem%s", xsd_hm_domain_name(ev->domain),
+			 busy ? " when the running scan ends" : "");
+	r.text = text;
+	(void)xsd_journal_send(m->journal, &r);
+	if (busy)
+		request_after(fs, "repeated events", &req);
+	else
+		(void)xsd_fs_request_scan(fs, "repeated events", &req);
+}
+
 static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct xsd_event *ev)
 {
 	struct xst_item it;
@@ -573,11 +651,25 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 	switch (ev->kind) {
 	case XSD_EV_RUNNING:
 		break;
-	case XSD_EV_LOST:
+	case XSD_EV_LOST: {
+		/*
+		 * The lost events may be about anything, also about what a
+		 * running scan has passed already: a whole scan after it.
+		 */
+		bool busy = scanning(fs);
+
 		fs_record(m, fs, XSD_MSG_EVENTS_LOST, LOG_WARNING, "lost", 0,
-			  "%" PRIu64 " health events lost; scanning the whole filesystem", ev->count);
-		(void)xsd_fs_request_scan(fs, "events lost", NULL);
+			  "%" PRIu64 " health events lost; scanning the whole filesystem%s", ev->count,
+			  busy ? " when the running scan ends" : "");
+		if (busy) {
+			struct xsd_scan_req req = XSD_SCAN_REQ_DEFAULT;
+
+			request_after(fs, "events lost", &req);
+		} else {
+			(void)xsd_fs_request_scan(fs, "events lost", NULL);
+		}
 		break;
+	}
 	case XSD_EV_UNMOUNT:
 		fs_record(m, fs, XSD_MSG_FS_WATCH, LOG_INFO, "unmounted", 0, "filesystem unmounted");
 		break;
@@ -586,38 +678,8 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 			  "filesystem shut down (reasons 0x%" PRIx64 ")", ev->count);
 		break;
 	case XSD_EV_SICK:
-		if (escalate(fs, ev)) {
-			struct xsd_scan_req req = XSD_SCAN_REQ_DEFAULT;
-			struct xsd_rec r = {
-				.msg = XSD_MSG_ESCALATED, .priority = LOG_WARNING,
-				.mountpoint = fs->mountpoint, .device = fs->source,
-				.fsuuid = fs->uuid, .agno = -1, .outcome = "escalated",
-			};
-			char text[160];
-
-			/*
-			 * Trouble that keeps coming back around an inode or an AG
-			 * is looked for in that AG: its headers and btrees and
-			 * every inode in it.  Filesystem-wide and realtime
-			 * objects have no smaller scope.
-			 */
-			if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_INODE && fs->agino_log)
-				req.ag = (int64_t)(ev->ino >> fs->agino_log);
-			else if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_AG)
-				req.ag = ev->gno;
-			r.agno = req.ag;
-			if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_INODE)
-				r.ino = ev->ino;
-			if (req.ag >= 0)
-				snprintf(text, sizeof(text), "repeated %s health events on one object; "
-					 "scanning AG %" PRId64, xsd_hm_domain_name(ev->domain), req.ag);
-			else
-				snprintf(text, sizeof(text), "repeated %s health events on one object; "
-					 "scanning the filesystem", xsd_hm_domain_name(ev->domain));
-			r.text = text;
-			(void)xsd_journal_send(m->journal, &r);
-			(void)xsd_fs_request_scan(fs, "repeated events", &req);
-		}
+		if (escalate(fs, ev))
+			escalate_scan(m, fs, ev);
 		if (xsd_event_item(ev, &it))
 			push_target(fs, &it);
 		else if (ev->domain == XFS_HEALTH_MONITOR_DOMAIN_AG ||
@@ -1101,7 +1163,7 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct xsd_manager *m = userdata;
 	uint64_t v;
-	bool finished = false, resync = false;
+	bool finished = false, resync = false, ended;
 
 	(void)!read(fd, &v, sizeof(v));
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
@@ -1113,6 +1175,7 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		resync |= fs->sh.resync;
 		fs->sh.resync = false;
 		pthread_mutex_unlock(&fs->sh.lock);
+		ended = false;
 		while (o) {
 			struct xsd_outcome *next = o->next;
 
@@ -1126,8 +1189,15 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 			if (end)
 				xsd_bus_emit_finished(m, fs);
 			finished |= end;
+			ended |= end;
 			free(o);
 			o = next;
+		}
+		if (ended && fs->after_wanted) {
+			struct xsd_scan_req req = fs->after;
+
+			fs->after_wanted = false;
+			(void)xsd_fs_request_scan(fs, fs->after_why, &req);
 		}
 	}
 	if (finished) {

@@ -146,6 +146,9 @@ struct xsd_fs {
 	sd_event_source *poll_timer;
 	bool scan_wanted;	/* asked for but waiting for its disk */
 	struct xsd_scan_req want;	/* what was asked for */
+	bool after_wanted;	/* asked for while another ran: starts when it ends */
+	struct xsd_scan_req after;
+	char after_why[32];
 	uint64_t first_seen;	/* realtime seconds */
 	uint64_t events;
 	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */

@@ -44,3 +44,13 @@ uint64_t xsd_rest_ns(uint64_t busy_ns, unsigned int budget, uint64_t cap_ns)
 	rest = busy_ns / budget * (100 - budget);
 	return rest < cap_ns ? rest : cap_ns;
 }
+
+bool xsd_scope_covers(bool metadata, int64_t scope, int64_t ag)
+{
+	return metadata && (scope < 0 || scope == ag);
+}
+
+int64_t xsd_scope_merge(int64_t a, int64_t b)
+{
+	return a == b ? a : -1;
+}

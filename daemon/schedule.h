@@ -2,7 +2,8 @@
 /*
  * Scheduling rules as pure functions, so that they are tested apart from
  * the event loop: which filesystems share a disk (one scan per disk), when
- * a time window opens, how long a throttled scan rests.
+ * a time window opens, how long a throttled scan rests, which scan covers
+ * which place.
  */
 #pragma once
 
@@ -23,3 +24,13 @@ uint64_t xsd_window_wait(int start, int end, int now_min);
  * percent; capped at cap_ns so that a stall does not park the scan.
  */
 uint64_t xsd_rest_ns(uint64_t busy_ns, unsigned int budget, uint64_t cap_ns);
+
+/*
+ * Scopes are AG numbers, -1 for every AG.  Does a scan of scope `scope`
+ * (checking metadata at all: not a media-only scan) check AG `ag` (-1:
+ * something filesystem-wide, which only a scan of every AG checks)?
+ */
+bool xsd_scope_covers(bool metadata, int64_t scope, int64_t ag);
+
+/* The one scope that covers two: the same AG, else every AG. */
+int64_t xsd_scope_merge(int64_t a, int64_t b);

@@ -42,12 +42,34 @@ static void test_rest(void **state)
 	assert_int_equal(xsd_rest_ns(UINT64_MAX / 2, 1, 7), 7);
 }
 
+static void test_scope(void **state)
+{
+	/* A scan of every AG covers any AG and filesystem-wide objects. */
+	assert_true(xsd_scope_covers(true, -1, 3));
+	assert_true(xsd_scope_covers(true, -1, -1));
+	/* A scan of one AG covers that AG only. */
+	assert_true(xsd_scope_covers(true, 2, 2));
+	assert_false(xsd_scope_covers(true, 2, 1));
+	assert_false(xsd_scope_covers(true, 2, -1));
+	/* A media-only scan checks no metadata. */
+	assert_false(xsd_scope_covers(false, -1, 3));
+	assert_false(xsd_scope_covers(false, 2, 2));
+
+	assert_int_equal(xsd_scope_merge(2, 2), 2);
+	assert_int_equal(xsd_scope_merge(2, 3), -1);
+	assert_int_equal(xsd_scope_merge(-1, 3), -1);
+	assert_int_equal(xsd_scope_merge(3, -1), -1);
+	assert_int_equal(xsd_scope_merge(-1, -1), -1);
+	assert_int_equal(xsd_scope_merge(0, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_rest),
+		cmocka_unit_test(test_scope),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
