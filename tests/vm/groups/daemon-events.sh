@@ -47,6 +47,15 @@ wait_nth() {
 	return 1
 }
 
+# wait_after SECONDS N TEXT ID [FIELD=VALUE...]: until one of the messages
+# after the first N is TEXT (for records whose order against others is not
+# fixed: an escalation can be asked for while the scan LOST wants waits).
+wait_after() {
+	local t=$1 n=$2 text=$3 i; shift 3
+	for i in $(seq 1 $((t * 2))); do msgs "$@" | tail -n +$((n + 1)) | grep -qxF -- "$text" && return 0; sleep 0.5; done
+	return 1
+}
+
 now_ms() { date +%s%3N; }
 log_tail() { journalctl -b -u xfs_scrubd -o cat --no-pager | grep -v xst-trace | tail -n "${1:-6}" | tr '\n' '|'; }
 # until_ms T: sleep until the clock reads T (ms since the epoch).
@@ -281,7 +290,7 @@ echo "# $nfail of 640 reads failed in $rtime ms with the daemon stopped; the ker
 	t_ok "events-lost record with the kernel's count: '$lost_msg'" ||
 	t_fail "events-lost record" "'$lost_msg', kernel counted $lost_total; $(log_tail)"
 r1="metadata scan requested (events lost)" s1="metadata scan started (report-only mode)"
-if wait_nth 15 $((nreq + 1)) "$r1" $ID_CONTROL XFS_OUTCOME=requested && wait_nth 15 $((nst + 1)) "$s1" $ID_STARTED; then
+if wait_after 15 $nreq "$r1" $ID_CONTROL XFS_OUTCOME=requested && wait_nth 15 $((nst + 1)) "$s1" $ID_STARTED; then
 	t_ok "whole-filesystem scan after LOST: '$r1', '$s1'"
 else
 	t_fail "whole-filesystem scan after LOST" "'$(nth_msg $((nreq + 1)) $ID_CONTROL XFS_OUTCOME=requested)', '$(nth_msg $((nst + 1)) $ID_STARTED)'; $(log_tail 8)"
@@ -301,10 +310,10 @@ lost_episode $L3 $L4 320
 $CTL resume $M >/dev/null
 s1="metadata scan of AG $ag started (report-only mode)" s2="metadata scan started (report-only mode)"
 if wait_nth 30 $((nst + 1)) "$s1" $ID_STARTED && wait_nth 60 $((nst + 2)) "$s2" $ID_STARTED &&
-   wait_nth 5 $((nreq + 1)) "$r1" $ID_CONTROL XFS_OUTCOME=requested; then
+   wait_after 5 $nreq "$r1" $ID_CONTROL XFS_OUTCOME=requested; then
 	t_ok "after resume: '$s1', it finished, then '$r1', '$s2'"
 else
-	t_fail "whole-filesystem scan after the one-AG scan" "started: '$(nth_msg $((nst + 1)) $ID_STARTED)', '$(nth_msg $((nst + 2)) $ID_STARTED)'; requested: '$(nth_msg $((nreq + 1)) $ID_CONTROL XFS_OUTCOME=requested)'; $(log_tail 8)"
+	t_fail "whole-filesystem scan after the one-AG scan" "started: '$(nth_msg $((nst + 1)) $ID_STARTED)', '$(nth_msg $((nst + 2)) $ID_STARTED)'; requested since: '$(msgs $ID_CONTROL XFS_OUTCOME=requested | tail -n +$((nreq + 1)) | tr '\n' '|')'; $(log_tail 8)"
 fi
 $CTL cancel $M >/dev/null
 wait_idle 60
