@@ -43,7 +43,7 @@ void xsd_mounts_free(struct xsd_mount *m, size_t n)
 
 static int parse_line(char *line, struct xsd_mount *out, bool *is_xfs)
 {
-	char *f[6], *save = NULL, *tok, *fstype, *source, *opts;
+	char *f[6], *save = NULL, *tok, *fstype, *source, *opts, *sopts;
 	unsigned int ma, mi;
 	int i;
 
@@ -60,6 +60,7 @@ static int parse_line(char *line, struct xsd_mount *out, bool *is_xfs)
 		return -EINVAL;
 	fstype = strtok_r(NULL, " ", &save);
 	source = strtok_r(NULL, " ", &save);
+	sopts = strtok_r(NULL, " \n", &save);
 	if (!fstype || !source)
 		return -EINVAL;
 	if (strcmp(fstype, "xfs") || strcmp(f[3], "/"))
@@ -72,6 +73,8 @@ static int parse_line(char *line, struct xsd_mount *out, bool *is_xfs)
 	out->dev = makedev(ma, mi);
 	opts = f[5];
 	out->readonly = !strncmp(opts, "ro", 2) && (opts[2] == ',' || !opts[2]);
+	for (char *o = sopts, *sv = NULL; (tok = strtok_r(o, ",", &sv)); o = NULL)
+		out->discard |= !strcmp(tok, "discard");
 	out->mountpoint = strdup(f[4]);
 	out->source = strdup(source);
 	if (!out->mountpoint || !out->source) {

@@ -21,6 +21,7 @@ struct xsd_mount {
 	dev_t dev;
 	int mnt_id;
 	bool readonly;
+	bool discard;		/* superblock option: online discard of freed blocks */
 };
 
 /* Parse mountinfo text; XFS whole-fs mounts only, deduplicated by dev. */

@@ -84,6 +84,7 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 	if (!fs->mountpoint || !fs->bdev)
 		return -ENOMEM;
 	fs->bdev->fd = -1;
+	fs->bdev->discard = -1;
 	pthread_mutex_init(&fs->bdev->lock, NULL);
 
 	fs->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
@@ -140,6 +141,57 @@ void xst_fs_set_device_hint(const struct xst_fs *fs, const char *path)
 	free(fs->bdev->hint);
 	fs->bdev->hint = strdup(path);
 	pthread_mutex_unlock(&fs->bdev->lock);
+}
+
+void xst_fs_set_discard(const struct xst_fs *fs, bool on)
+{
+	if (!fs->bdev)
+		return;
+	pthread_mutex_lock(&fs->bdev->lock);
+	fs->bdev->discard = on;
+	pthread_mutex_unlock(&fs->bdev->lock);
+}
+
+/* "discard" among the superblock options of dev's mount; -1 if not found. */
+static int discard_from_mountinfo(dev_t dev)
+{
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && getline(&line, &cap, f) > 0) {
+		unsigned int maj, mnr;
+		char opts[1024], *sep, *tok, *save = NULL;
+
+		if (sscanf(line, "%*u %*u %u:%u", &maj, &mnr) != 2 || makedev(maj, mnr) != dev)
+			continue;
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep + 3, "%*s %*s %1023s", opts) != 1)
+			continue;
+		found = 0;
+		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (!strcmp(tok, "discard"))
+				found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+bool xst_fs_online_discard(const struct xst_fs *fs)
+{
+	int d;
+
+	if (!fs->bdev)
+		return true;
+	pthread_mutex_lock(&fs->bdev->lock);
+	if (fs->bdev->discard < 0)
+		fs->bdev->discard = discard_from_mountinfo(fs->dev);
+	d = fs->bdev->discard;
+	pthread_mutex_unlock(&fs->bdev->lock);
+	return d != 0;
 }
 
 void xst_fs_handle(const struct xst_fs *fs, uint64_t ino, uint32_t gen,

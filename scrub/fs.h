@@ -39,6 +39,7 @@ struct xst_fs_bdev {
 	pthread_mutex_t lock;
 	int fd;
 	char *hint;	/* the mount source, if the caller knows it already */
+	int discard;	/* mounted with online discard: 1, 0, or -1 not known yet */
 };
 
 /*
@@ -47,6 +48,15 @@ struct xst_fs_bdev {
  * spare a parse of mountinfo on the way to a repair.
  */
 void xst_fs_set_device_hint(const struct xst_fs *fs, const char *path);
+
+/*
+ * Whether the filesystem is mounted with online discard (freed blocks are
+ * discarded soon after the free commits).  A caller that read the mount
+ * table already says so; otherwise it is looked up in mountinfo once.
+ * Unknown counts as yes.
+ */
+void xst_fs_set_discard(const struct xst_fs *fs, bool on);
+bool xst_fs_online_discard(const struct xst_fs *fs);
 
 /*
  * Open the filesystem mounted at path.  -ENOENT: no such path; -ENOTDIR:

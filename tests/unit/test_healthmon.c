@@ -159,7 +159,7 @@ static void test_mountinfo(void **state)
 		"32 22 254:0 /sub /mnt/bind rw - xfs /dev/vda rw\n"
 		"33 22 254:16 / /mnt/with\\040space ro,relatime - xfs /dev/vdb ro\n"
 		"garbage line\n"
-		"34 22 254:32 / /mnt/c rw master:2 unbindable - xfs /dev/mapper/x\\134y rw\n";
+		"34 22 254:32 / /mnt/c rw master:2 unbindable - xfs /dev/mapper/x\\134y rw,attr2,discard,inode64\n";
 	struct xsd_mount *m = NULL;
 	size_t n = 0;
 
@@ -170,9 +170,11 @@ static void test_mountinfo(void **state)
 	assert_int_equal(m[0].dev, makedev(254, 0));
 	assert_int_equal(m[0].mnt_id, 30);
 	assert_false(m[0].readonly);
+	assert_false(m[0].discard);
 	assert_string_equal(m[1].mountpoint, "/mnt/with space");
 	assert_true(m[1].readonly);
 	assert_string_equal(m[2].source, "/dev/mapper/x\\y");
+	assert_true(m[2].discard);
 	xsd_mounts_free(m, n);
 	xsd_mounts_free(NULL, 0);
 }
