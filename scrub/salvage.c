@@ -154,6 +154,7 @@ void xst_salvage_free(struct xst_salvage *s)
 	free(s->v);
 	free(s->hidx);
 	free(s->record);
+	free(s->defer);
 	free(s);
 }
 
@@ -539,7 +540,8 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	s->raw_skip = it->repair_attempts > 1;
 	r = type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
 					   xst_rebuild_dir_collect(ctx, s);
-	if (r >= 0)
+	/* A deferred read has nothing to record yet: the record comes after. */
+	if (r >= 0 && !s->defer_raw)
 		r = xst_salvage_save(ctx, s, "before-repair");
 	if (r < 0) {
 		xst_salvage_free(s);

@@ -78,6 +78,18 @@ struct xst_salvage {
 	int64_t born_before_s;
 	uint32_t born_before_ns;
 	bool raw_skip;		/* a later attempt: the disk may lag the rebuild */
+	/*
+	 * Directories with parent pointers: the old blocks' addresses, taken
+	 * before the repair call and read after it (see rebuild_dir.c), so
+	 * that nothing but a fork map stands between a health event and the
+	 * repair.  ndefer == 0 and defer_raw false: read before, as always.
+	 */
+	bool defer_raw;
+	bool defer_single;	/* a single-block ("block form") directory */
+	struct xst_raw_ext {
+		uint64_t lblk, daddr, nblk;
+	} *defer;
+	size_t ndefer;
 	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };
 
