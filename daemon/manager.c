@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/timerfd.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,40 @@ void xsd_manager_kick(struct xsd_manager *m)
 	uint64_t one = 1;
 
 	(void)!write(m->efd, &one, sizeof(one));
+}
+
+static void queue_outcome(struct xsd_fs *fs, struct xsd_outcome *o)
+{
+	pthread_mutex_lock(&fs->sh.lock);
+	if (fs->sh.out_tail)
+		fs->sh.out_tail->next = o;
+	else
+		fs->sh.out_head = o;
+	fs->sh.out_tail = o;
+	pthread_mutex_unlock(&fs->sh.lock);
+}
+
+void xsd_fs_post(struct xsd_fs *fs, struct xsd_outcome *o)
+{
+	queue_outcome(fs, o);
+	xsd_manager_kick(fs->m);
+}
+
+void xsd_fs_post_later(struct xsd_fs *fs, struct xsd_outcome *o, uint64_t ns)
+{
+	queue_outcome(fs, o);
+	xsd_manager_kick_later(fs->m, ns);
+}
+
+/* A one-shot kick after ns; timerfd_settime is safe from any thread. */
+void xsd_manager_kick_later(struct xsd_manager *m, uint64_t ns)
+{
+	struct itimerspec its = {
+		.it_value = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) },
+	};
+
+	if (m->kick_tfd < 0 || timerfd_settime(m->kick_tfd, 0, &its, NULL) < 0)
+		xsd_manager_kick(m);
 }
 
 void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *rate,
@@ -961,6 +996,7 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 	fs->first_seen = (uint64_t)time(NULL);
 	fs->mountpoint = strdup(mnt->mountpoint);
 	fs->source = strdup(mnt->source);
+	fs->discard = mnt->discard;
 	fs->damage = calloc(1, sizeof(*fs->damage));
 	pthread_mutex_init(&fs->sh.lock, NULL);
 	{
@@ -1122,8 +1158,10 @@ void xsd_manager_sync_mounts(struct xsd_manager *m)
 		else if (fs->hm_gone)
 			snprintf(fs->gone_why, sizeof(fs->gone_why),
 				 "mounted again (the health monitor saw the old mount go)");
-		else if (!revalidate(fs, fs->gone_why, sizeof(fs->gone_why)))
+		else if (!revalidate(fs, fs->gone_why, sizeof(fs->gone_why))) {
 			fs->seen = taken[i] = true;
+			__atomic_store_n(&fs->discard, mnt[i].discard, __ATOMIC_RELAXED);
+		}
 	}
 	for (struct xsd_fs *fs = m->fs, *next; fs; fs = next) {
 		next = fs->next;
@@ -1224,6 +1262,7 @@ int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manag
 		return -ENOMEM;
 	m->cfg = cfg;
 	m->efd = -1;
+	m->kick_tfd = -1;
 	m->private_fd = -1;
 	r = xsd_journal_new(cfg->ratelimit_s, mirror_stderr, &m->journal);
 	if (r < 0)
@@ -1247,6 +1286,13 @@ int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manag
 	r = sd_event_add_io(m->event, &m->efd_src, m->efd, EPOLLIN, on_efd, m);
 	if (r < 0)
 		goto fail;
+	/* Without it, a later kick is an immediate one (kick_after). */
+	m->kick_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (m->kick_tfd >= 0 &&
+	    sd_event_add_io(m->event, &m->kick_src, m->kick_tfd, EPOLLIN, on_efd, m) < 0) {
+		close(m->kick_tfd);
+		m->kick_tfd = -1;
+	}
 	(void)mkdir(cfg->state_dir, 0700);
 
 	r = xsd_mountwatch_start(m);
@@ -1277,6 +1323,9 @@ struct xsd_manager *xsd_manager_free(struct xsd_manager *m)
 	xsd_bus_done(m);
 	xsd_mountwatch_stop(m);
 	m->efd_src = sd_event_source_disable_unref(m->efd_src);
+	m->kick_src = sd_event_source_disable_unref(m->kick_src);
+	if (m->kick_tfd >= 0)
+		close(m->kick_tfd);
 	m->sched_timer = sd_event_source_disable_unref(m->sched_timer);
 	m->ticker = sd_event_source_disable_unref(m->ticker);
 	if (m->efd >= 0)

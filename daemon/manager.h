@@ -128,6 +128,7 @@ struct xsd_fs {
 	char *mountpoint;
 	char *source;
 	dev_t dev;
+	bool discard;		/* online discard; updated at resyncs (atomic access) */
 	char uuid[37];
 	uint8_t uuid_raw[16];
 	unsigned int agino_log;	/* inode number -> AG, for escalation */
@@ -176,6 +177,8 @@ struct xsd_manager {
 	sd_event_source *sched_timer;
 	sd_event_source *ticker;	/* progress/metrics while busy */
 	int efd;			/* workers -> loop */
+	int kick_tfd;			/* workers -> loop, a little later (timerfd) */
+	sd_event_source *kick_src;
 	struct xsd_journal *journal;
 	struct xsd_fs *fs;
 	bool repair_allowed_default;
@@ -203,8 +206,16 @@ void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *
 void *xsd_worker_main(void *arg);
 /* Wake the loop (any thread). */
 void xsd_manager_kick(struct xsd_manager *m);
+/* The same, ns from now at the latest (a kick meanwhile comes first). */
+void xsd_manager_kick_later(struct xsd_manager *m, uint64_t ns);
 /* Queue an outcome (worker; takes the lock itself). */
 void xsd_fs_post(struct xsd_fs *fs, struct xsd_outcome *o);
+/*
+ * Queue o and have the loop take it after ns at the latest (sooner if
+ * anything else is posted meanwhile): for records that must not take the
+ * CPU from a repair an application is waiting for.
+ */
+void xsd_fs_post_later(struct xsd_fs *fs, struct xsd_outcome *o, uint64_t ns);
 
 /* bus.c */
 int xsd_bus_setup(struct xsd_manager *m);
