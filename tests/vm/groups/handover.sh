@@ -139,7 +139,8 @@ fi
 a0=$(asked)
 XFS_SCRUB_NO_DAEMON=1 timeout 300 "$SCRUB" -n $MA >/dev/null 2>/tmp/env.err; r=$?
 [ "$(asked)" -eq "$a0" ] && ! grep -q xfs_scrubd /tmp/env.err && [ $r -eq 1 ] &&
-	t_ok "XFS_SCRUB_NO_DAEMON=1: ran here, exit 1" || t_fail "env opt-out" "exit $r, requests $a0 -> $(asked)"
+	t_ok "XFS_SCRUB_NO_DAEMON=1: ran here, exit 1" ||
+	t_fail "env opt-out" "exit $r, requests $a0 -> $(asked): $(grep xfs_scrubd /tmp/env.err | head -3)"
 
 # ---- -C: progress lines from the daemon's Progress signals ----
 run prog -n -C 1 $MA
