@@ -17,13 +17,6 @@ B=$XST_BUILD
 CTL=$B/daemon/xfs_scrubctl
 D=/dev/vda M=/mnt/ev
 
-# MESSAGE_IDs (daemon/journal.c)
-ID_STARTED=e098b31404c34f7aac5ba4ad60250782
-ID_FINISHED=13d36543215d466587f3173ce2c6361d
-ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
-ID_WATCH=252a3a193d4f40baa3ff039db19dd086
-ID_LOST=f99d3126bc644df08229173a479ee37c
-ID_ESCALATED=36a022edfbf344abb366bcb928789244
 EV_SICK=4		# XSD_EV_SICK in daemon/healthmon.h, as XST_TRACE prints it
 
 # field KEY: that field of each JSON record read (one line each).

@@ -16,8 +16,6 @@ set -u
 B=$XST_BUILD
 CTL=$B/daemon/xfs_scrubctl
 M=/mnt/m dm=xst-dmedia dev=/dev/mapper/xst-dmedia
-ID_MEDIA=8cd6e6b1073c413d90e427ce7565e3f6
-ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
 
 xsd_wait_boot
 # A slow throttled pass (5 % of a CPU) that the test can kill mid-way.

@@ -20,17 +20,6 @@ CTL=$B/daemon/xfs_scrubctl
 A=/dev/vda MA=/mnt/a
 HB=/dev/vdb MB=/mnt/b MD=/mnt/d
 
-# MESSAGE_IDs (daemon/journal.c)
-ID_STARTED=e098b31404c34f7aac5ba4ad60250782
-ID_FINISHED=13d36543215d466587f3173ce2c6361d
-ID_CORRUPT=08e5e06ef91c432c80aa4aba94543715
-ID_REPAIRED=2fbae0b76ff74d99909fc8c4298fed92
-ID_RESTORED=ae922ee16e0f499f8ba2a1dfbbfe1b7c
-ID_LOSS=181533d5e8a8428a837154c6895af9cc
-ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
-ID_WATCH=252a3a193d4f40baa3ff039db19dd086
-ID_BUSY=6785dbfcc9084da0a0674d99cec904cd
-
 # jfix FIELD=VALUE...: any of the three "repaired" records (plain, with restores, with loss).
 jfix() { { jfind $ID_REPAIRED "$@"; jfind $ID_RESTORED "$@"; jfind $ID_LOSS "$@"; } | sort -t: -k2; }
 ms() { date +%s%3N; }

@@ -16,12 +16,6 @@ CTL=$B/daemon/xfs_scrubctl
 SCRUB=$B/scrub/xfs_scrub
 A=/dev/vda MA=/mnt/a
 
-# MESSAGE_IDs (daemon/journal.c)
-ID_STARTED=e098b31404c34f7aac5ba4ad60250782
-ID_FINISHED=13d36543215d466587f3173ce2c6361d
-ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
-ID_WATCH=252a3a193d4f40baa3ff039db19dd086
-
 jcount() { jfind "$@" | wc -l; }
 # lastmsg ID [FIELD=VALUE...]: the MESSAGE of the newest such record
 lastmsg() { jfind "$@" | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read() or "{}").get("MESSAGE", ""))'; }

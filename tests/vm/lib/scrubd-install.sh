@@ -3,6 +3,20 @@
 # booted with systemd as PID 1; and find the daemon's journal records.
 # Sourced by VM groups; needs B set.
 
+# The daemon's MESSAGE_IDs (daemon/journal.c), for journalctl MESSAGE_ID=...
+ID_STARTED=e098b31404c34f7aac5ba4ad60250782
+ID_FINISHED=13d36543215d466587f3173ce2c6361d
+ID_CORRUPT=08e5e06ef91c432c80aa4aba94543715
+ID_REPAIRED=2fbae0b76ff74d99909fc8c4298fed92
+ID_RESTORED=ae922ee16e0f499f8ba2a1dfbbfe1b7c
+ID_LOSS=181533d5e8a8428a837154c6895af9cc
+ID_LOST=f99d3126bc644df08229173a479ee37c
+ID_BUSY=6785dbfcc9084da0a0674d99cec904cd
+ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
+ID_WATCH=252a3a193d4f40baa3ff039db19dd086
+ID_ESCALATED=36a022edfbf344abb366bcb928789244
+ID_MEDIA=8cd6e6b1073c413d90e427ce7565e3f6
+
 # Wait for the boot to settle (the test is a boot job itself).
 xsd_wait_boot() {
 	local i
