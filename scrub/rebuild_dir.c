@@ -393,9 +393,9 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 /*
  * With parent pointers the kernel rebuilds a directory from its children's
  * back links, and a health event's repair waits for nothing but the repair
- * call.  So only the fork map is taken before the call (the raw inode for
- * the leaf extents, GETBMAPX for the data blocks), and the old blocks are
- * read by that map after it.  The kernel builds the new directory in new
+ * call.  So only the fork map is taken before the call (one GETBMAPX over
+ * the data and leaf blocks), and the old blocks are read by that map after
+ * it.  The kernel builds the new directory in new
  * blocks and frees the old ones at the end without writing them; a freed
  * extent is not handed out again before the free is committed to the log,
  * and metadata reaches the disk later still.  Each block read afterwards
