@@ -93,6 +93,17 @@ static int append_fs(sd_bus_message *reply, struct xsd_fs *fs)
 	return r;
 }
 
+/* The end of a List* answer: close the array and send, whatever r says. */
+static int end_list(sd_bus_message *reply, int r)
+{
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r >= 0)
+		r = sd_bus_send(NULL, reply, NULL);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
 static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *err)
 {
 	struct xsd_manager *m = userdata;
@@ -105,12 +116,7 @@ static int method_list(sd_bus_message *msg, void *userdata, sd_bus_error *err)
 	r = sd_bus_message_open_container(reply, 'a', XSD_BUS_FS_SIG);
 	for (struct xsd_fs *fs = m->fs; r >= 0 && fs; fs = fs->next)
 		r = append_fs(reply, fs);
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r;
+	return end_list(reply, r);
 }
 
 /* The mount point argument of the List* methods: "" for all, else absolute and watched. */
@@ -148,17 +154,6 @@ static int begin_list(sd_bus_message *msg, struct xsd_manager *m, const char *si
 	if (r < 0)
 		return r;
 	return sd_bus_message_open_container(*reply, 'a', sig);
-}
-
-/* The end of a List* answer: close the array and send, whatever r says. */
-static int end_list(sd_bus_message *reply, int r)
-{
-	if (r >= 0)
-		r = sd_bus_message_close_container(reply);
-	if (r >= 0)
-		r = sd_bus_send(NULL, reply, NULL);
-	sd_bus_message_unref(reply);
-	return r;
 }
 
 static int method_list_damage(sd_bus_message *msg, void *userdata, sd_bus_error *err)
