@@ -168,21 +168,28 @@ static void engine_sink(void *data, enum xst_level level, const char *what, cons
 		post(w, XSD_MSG_ENGINE, prio, NULL, -1, NULL, 0, "%s: %s", what, msg);
 }
 
-static void set_state(struct wctx *w, enum xsd_fs_state s)
+/*
+ * How long the loop may be left out while a health event's repair is on its
+ * way to the kernel: records and state changes reach it with the repair's
+ * own record, or this much later at the latest.
+ */
+#define EVENT_QUIET_NS (250 * 1000000ull)
+
+/* The loop hears of it at once, or within later_ns (see settle_item's records). */
+static void set_state_within(struct wctx *w, enum xsd_fs_state s, uint64_t later_ns)
 {
 	pthread_mutex_lock(&w->fs->sh.lock);
 	w->fs->sh.state = s;
 	pthread_mutex_unlock(&w->fs->sh.lock);
-	xsd_manager_kick(w->fs->m);
+	if (later_ns)
+		xsd_manager_kick_later(w->fs->m, later_ns);
+	else
+		xsd_manager_kick(w->fs->m);
 }
 
-/* The same, told to the loop a little later: see settle_item's records. */
-static void set_state_later(struct wctx *w, enum xsd_fs_state s)
+static void set_state(struct wctx *w, enum xsd_fs_state s)
 {
-	pthread_mutex_lock(&w->fs->sh.lock);
-	w->fs->sh.state = s;
-	pthread_mutex_unlock(&w->fs->sh.lock);
-	xsd_manager_kick_later(w->fs->m, 250000000ull);
+	set_state_within(w, s, 0);
 }
 
 /* Decide repair vs report-only for this job. */
@@ -477,7 +484,7 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	 * this record took ~7 ms of CPU from the worker under TCG: it is
 	 * written when the repair's own record is, or 250 ms on at the latest.
 	 */
-	w->post_delay_ns = w->event_repair && w->repair ? 250000000ull : 0;
+	w->post_delay_ns = w->event_repair && w->repair ? EVENT_QUIET_NS : 0;
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR && !w->final_pass; t++) {
 		if (!(bad & XST_TYPE_BIT(t)))
 			continue;
@@ -694,7 +701,7 @@ static int run_targets(struct wctx *w)
 	pthread_mutex_unlock(&w->fs->sh.lock);
 	while ((n = take_targets(w->fs, items, ARRAY_SIZE(items))) > 0) {
 		xst_trace("worker: %u targets", n);
-		set_state_later(w, XSD_FS_REPAIRING);
+		set_state_within(w, XSD_FS_REPAIRING, EVENT_QUIET_NS);
 		r = open_fs(w);
 		xst_trace("worker: filesystem open");
 		if (r < 0) {
