@@ -152,31 +152,52 @@ void xst_fs_set_discard(const struct xst_fs *fs, bool on)
 	pthread_mutex_unlock(&fs->bdev->lock);
 }
 
-/* "discard" among the superblock options of dev's mount; -1 if not found. */
-static int discard_from_mountinfo(dev_t dev)
+int xst_mountinfo_each(dev_t dev, int (*fn)(void *arg, const char *src, const char *sopts),
+		       void *arg)
 {
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int found = -1;
+	int r = 0;
 
 	if (!f)
-		return -1;
-	while (found < 0 && getline(&line, &cap, f) > 0) {
+		return neg_errno();
+	while (r == 0 && getline(&line, &cap, f) > 0) {
 		unsigned int maj, mnr;
-		char opts[1024], *sep, *tok, *save = NULL;
+		char *sep, src[4096], opts[1024];
 
 		if (sscanf(line, "%*u %*u %u:%u", &maj, &mnr) != 2 || makedev(maj, mnr) != dev)
 			continue;
 		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%*s %*s %1023s", opts) != 1)
+		if (!sep || sscanf(sep + 3, "%*s %4095s %1023s", src, opts) != 2)
 			continue;
-		found = 0;
-		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if (!strcmp(tok, "discard"))
-				found = 1;
+		r = fn(arg, src, opts);
 	}
 	fclose(f);
+	return r;
+}
+
+/* "discard" among the superblock options: 1, else 0 (and stop at the first line). */
+static int has_discard(void *arg, const char *src, const char *sopts)
+{
+	int *found = arg;
+	const char *p = sopts;
+	size_t n = strlen("discard");
+
+	*found = 0;
+	while ((p = strstr(p, "discard"))) {
+		if ((p == sopts || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			*found = 1;
+		p += n;
+	}
+	return 1;
+}
+
+static int discard_from_mountinfo(dev_t dev)
+{
+	int found = -1;
+
+	(void)xst_mountinfo_each(dev, has_discard, &found);
 	return found;
 }
 

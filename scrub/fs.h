@@ -56,6 +56,14 @@ void xst_fs_set_device_hint(const struct xst_fs *fs, const char *path);
  * Unknown counts as yes.
  */
 void xst_fs_set_discard(const struct xst_fs *fs, bool on);
+
+/*
+ * Each /proc/self/mountinfo line of device dev: fn gets the mount source and
+ * the superblock options, and returns 0 to go on or anything else to stop
+ * (returned).  0 when no line stopped it, or -errno.
+ */
+int xst_mountinfo_each(dev_t dev, int (*fn)(void *arg, const char *src, const char *sopts),
+		       void *arg);
 bool xst_fs_online_discard(const struct xst_fs *fs);
 
 /*

@@ -338,6 +338,13 @@ static void read_leaves(const struct xst_fs *fs, struct dirctx *c, const struct 
 	}
 }
 
+static void dir_geo(const struct xst_fs *fs, struct xst_dir_geo *g)
+{
+	g->dirblksize = fs->geo.dirblocksize ? fs->geo.dirblocksize : fs->geo.blocksize;
+	g->v5 = fs->geo.flags & XFS_FSOP_GEOM_FLAGS_V5SB;
+	g->ftype = g->v5 || (fs->geo.flags & XFS_FSOP_GEOM_FLAGS_FTYPE);
+}
+
 static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 {
 	const struct xst_fs *fs = ctx->fs;
@@ -345,9 +352,7 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 	struct xst_raw_inode ri;
 	int r;
 
-	c.geo.dirblksize = fs->geo.dirblocksize ? fs->geo.dirblocksize : fs->geo.blocksize;
-	c.geo.v5 = fs->geo.flags & XFS_FSOP_GEOM_FLAGS_V5SB;
-	c.geo.ftype = c.geo.v5 || (fs->geo.flags & XFS_FSOP_GEOM_FLAGS_FTYPE);
+	dir_geo(fs, &c.geo);
 	r = xst_salvage_read_inode(fs, s->ino, &ri);
 	xst_trace("salvage: raw inode read");
 	if (r < 0) {
@@ -411,8 +416,9 @@ static void collect_raw(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
  */
 #define DEFER_MAX_EXTENTS 4096
 
-static int defer_add(struct xst_salvage *s, uint64_t lblk, uint64_t daddr, uint64_t nblk)
+static int defer_add(void *arg, uint64_t lblk, uint64_t daddr, uint64_t nblk)
 {
+	struct xst_salvage *s = arg;
 	struct xst_raw_ext *v;
 
 	if (s->ndefer >= DEFER_MAX_EXTENTS)
@@ -428,10 +434,11 @@ static int defer_add(struct xst_salvage *s, uint64_t lblk, uint64_t daddr, uint6
 static bool can_defer(const struct xst_ctx *ctx, const struct xst_salvage *s)
 {
 	const struct xst_fs *fs = ctx->fs;
-	uint32_t dirblk = fs->geo.dirblocksize ? fs->geo.dirblocksize : fs->geo.blocksize;
+	struct xst_dir_geo g;
 
-	return !s->raw_skip && (fs->geo.flags & XFS_FSOP_GEOM_FLAGS_V5SB) && fs->has_parent &&
-	       dirblk == fs->geo.blocksize && !xst_fs_online_discard(fs);
+	dir_geo(fs, &g);
+	return !s->raw_skip && g.v5 && fs->has_parent && g.dirblksize == fs->geo.blocksize &&
+	       !xst_fs_online_discard(fs);
 }
 
 /*
@@ -443,12 +450,8 @@ static bool can_defer(const struct xst_ctx *ctx, const struct xst_salvage *s)
  */
 static int capture_map(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 {
-	const struct xst_fs *fs = ctx->fs;
-	const uint32_t bs = fs->geo.blocksize, bbs = bs / 512;
-	const int64_t end = (int64_t)(DIR_LEAF_END / 512);
-	struct getbmapx map[65];
+	const uint32_t bs = ctx->fs->geo.blocksize;
 	struct stat st;
-	int64_t next = 0;
 	int r;
 
 	if (fd < 0)
@@ -456,32 +459,9 @@ static int capture_map(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 	if (fstat(fd, &st) < 0)
 		return neg_errno();
 	s->defer_single = (uint64_t)st.st_size == bs;
-	for (unsigned int rounds = 0; rounds < 1024 && next < end; rounds++) {
-		unsigned int got;
-
-		memset(map, 0, sizeof(map));
-		map[0].bmv_offset = next;
-		map[0].bmv_length = end - next;
-		map[0].bmv_count = ARRAY_SIZE(map);
-		r = xk_getbmapx(fd, map);
-		if (r < 0)
-			return r;
-		got = (unsigned int)MIN(map[0].bmv_entries, (int)ARRAY_SIZE(map) - 1);
-		for (unsigned int i = 1; i <= got; i++) {
-			const struct getbmapx *x = &map[i];
-
-			next = x->bmv_offset + x->bmv_length;
-			if (x->bmv_block < 0 || x->bmv_length <= 0 || x->bmv_offset >= end)
-				continue;	/* hole or delayed allocation */
-			r = defer_add(s, (uint64_t)x->bmv_offset / bbs, (uint64_t)x->bmv_block,
-				      (uint64_t)(MIN(x->bmv_offset + x->bmv_length, end) -
-						 x->bmv_offset) / bbs);
-			if (r < 0)
-				return r;
-		}
-		if (got < ARRAY_SIZE(map) - 1)
-			break;
-	}
+	r = xst_salvage_map_fork(fd, false, (int64_t)(DIR_LEAF_END / 512), defer_add, s, bs);
+	if (r < 0)
+		return r;
 	return s->ndefer ? 0 : -ENODATA;
 }
 
@@ -499,15 +479,13 @@ static void finish_deferred(struct xst_ctx *ctx, struct xst_salvage *s)
 {
 	const struct xst_fs *fs = ctx->fs;
 	const uint32_t bs = fs->geo.blocksize;
-	const uint64_t leaf_first = DIR_DATA_BYTES / bs;
+	const uint64_t leaf_first = DIR_DATA_BYTES / bs, leaf_end = DIR_LEAF_END / bs;
 	struct dirctx c = { .s = s };
 	_cleanup_free_ void *buf = NULL;
 	unsigned int budget = 1u << 20;		/* blocks: a directory is at most 64 GiB of fork */
 
 	s->defer_raw = false;
-	c.geo.dirblksize = bs;
-	c.geo.v5 = true;
-	c.geo.ftype = true;
+	dir_geo(fs, &c.geo);
 	c.single_block = s->defer_single;
 	if (posix_memalign(&buf, 4096, bs) != 0) {
 		s->raw_err = -ENOMEM;
@@ -516,7 +494,7 @@ static void finish_deferred(struct xst_ctx *ctx, struct xst_salvage *s)
 	for (size_t i = 0; i < s->ndefer; i++) {
 		const struct xst_raw_ext *x = &s->defer[i];
 
-		for (uint64_t k = 0; k < x->nblk && budget; k++, budget--) {
+		for (uint64_t k = 0; k < x->nblk && x->lblk + k < leaf_end && budget; k++, budget--) {
 			uint64_t daddr = x->daddr + k * (bs / 512), lblk = x->lblk + k;
 			int r = xst_salvage_read_fsblock(fs, daddr, buf, bs);
 

@@ -182,38 +182,26 @@ static int open_checked(const char *path, dev_t dev)
 	return -ENODEV;
 }
 
+struct src_open {
+	dev_t dev;
+	int fd;
+};
+
+static int try_source(void *arg, const char *src, const char *sopts)
+{
+	struct src_open *o = arg;
+
+	o->fd = open_checked(src, o->dev);
+	return o->fd >= 0;
+}
+
 /* The mount source from mountinfo for this device number, checked by st_rdev. */
 static int open_from_mountinfo(dev_t dev)
 {
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int fd = -ENOENT;
+	struct src_open o = { dev, -ENOENT };
+	int r = xst_mountinfo_each(dev, try_source, &o);
 
-	if (!f)
-		return neg_errno();
-	while (getline(&line, &cap, f) > 0) {
-		unsigned int maj, mnr;
-		char *sep, src[4096], fstype[64];
-		struct stat st;
-
-		if (sscanf(line, "%*u %*u %u:%u", &maj, &mnr) != 2 || makedev(maj, mnr) != dev)
-			continue;
-		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep + 3, "%63s %4095s", fstype, src) != 2)
-			continue;
-		fd = open(src, O_RDONLY | O_DIRECT | O_CLOEXEC);
-		if (fd < 0) {
-			fd = neg_errno();
-			continue;
-		}
-		if (fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == dev)
-			break;
-		close(fd);
-		fd = -ENODEV;
-	}
-	fclose(f);
-	return fd;
+	return r < 0 ? r : o.fd;
 }
 
 /* No usable path (renamed node, private /dev): make a node of our own. */
@@ -268,32 +256,24 @@ int xst_salvage_read_fsblock(const struct xst_fs *fs, uint64_t daddr, void *buf,
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
-			  uint64_t max_lblk, xst_block_fn fn, void *arg)
+int xst_salvage_map_fork(int fd, bool attrfork, int64_t len_bb, xst_extent_fn fn, void *arg,
+			 uint32_t blocksize)
 {
-	const uint32_t bs = fs->geo.blocksize, bbs_per_blk = bs / 512;
+	const uint32_t bbs_per_blk = blocksize / 512;
 	_cleanup_free_ struct getbmapx *map = calloc(BMAP_BATCH + 1, sizeof(*map));
-	_cleanup_free_ void *buf = NULL;
 	int64_t next = 0;
 	int r;
 
 	if (!map || bbs_per_blk == 0)
 		return -ENOMEM;
-	if (posix_memalign(&buf, 4096, (size_t)bs * READ_BATCH) != 0)
-		return -ENOMEM;
-	/*
-	 * Raw reads see the blocks' home locations, not the filesystem's
-	 * cache.  No syncfs first: on XFS it forces the log but does not
-	 * write logged metadata back home, so it would not make a recent
-	 * change visible here and only delayed the repair.  Changes still in
-	 * the log are what the readable pass (readdir, listxattr) sees.
-	 */
 	for (unsigned int rounds = 0; rounds < 65536; rounds++) {
 		unsigned int got;
 
+		if (len_bb >= 0 && next >= len_bb)
+			return 0;
 		memset(map, 0, (BMAP_BATCH + 1) * sizeof(*map));
 		map[0].bmv_offset = next;
-		map[0].bmv_length = -1;
+		map[0].bmv_length = len_bb >= 0 ? len_bb - next : -1;
 		map[0].bmv_count = BMAP_BATCH + 1;
 		map[0].bmv_iflags = attrfork ? BMV_IF_ATTRFORK : 0;
 		r = xk_getbmapx(fd, map);
@@ -305,42 +285,79 @@ int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 			return 0;
 		for (unsigned int i = 1; i <= got; i++) {
 			const struct getbmapx *x = &map[i];
-			uint64_t first, nblk;
 
 			next = x->bmv_offset + x->bmv_length;
 			if (x->bmv_block < 0 || x->bmv_length <= 0)
 				continue;	/* hole or delayed allocation */
-			first = (uint64_t)x->bmv_offset / bbs_per_blk;
-			nblk = (uint64_t)x->bmv_length / bbs_per_blk;
-			for (uint64_t k = 0; k < nblk;) {
-				uint64_t cnt;
-
-				if (first + k > max_lblk)
-					return 0;
-				cnt = MIN(MIN(nblk - k, (uint64_t)READ_BATCH), max_lblk - (first + k) + 1);
-				r = xst_salvage_read_fsblock(fs, (uint64_t)x->bmv_block + k * bbs_per_blk,
-							     buf, cnt * bs);
-				if (r < 0 && cnt > 1) {
-					/* A bad sector fails the batch: go block by block past it. */
-					cnt = 1;
-					r = xst_salvage_read_fsblock(fs, (uint64_t)x->bmv_block +
-								     k * bbs_per_blk, buf, bs);
-				}
-				if (r < 0)
-					return r;
-				xst_trace("salvage: %" PRIu64 " blocks read", cnt);
-				for (uint64_t j = 0; j < cnt; j++) {
-					r = fn(arg, first + k + j, (uint8_t *)buf + j * bs, bs);
-					if (r < 0)
-						return r;
-				}
-				k += cnt;
-			}
+			r = fn(arg, (uint64_t)x->bmv_offset / bbs_per_blk, (uint64_t)x->bmv_block,
+			       (uint64_t)x->bmv_length / bbs_per_blk);
+			if (r != 0)
+				return r < 0 ? r : 0;
 		}
 		if (got < BMAP_BATCH)
 			return 0;
 	}
 	return -ELOOP;
+}
+
+struct fork_read {
+	const struct xst_fs *fs;
+	uint64_t max_lblk;
+	void *buf;
+	xst_block_fn fn;
+	void *arg;
+};
+
+/* One mapped extent: its blocks up to max_lblk, READ_BATCH at a time. */
+static int read_extent(void *arg, uint64_t first, uint64_t daddr, uint64_t nblk)
+{
+	const struct fork_read *fr = arg;
+	const uint32_t bs = fr->fs->geo.blocksize, bbs_per_blk = bs / 512;
+	int r;
+
+	for (uint64_t k = 0; k < nblk;) {
+		uint64_t cnt;
+
+		if (first + k > fr->max_lblk)
+			return 1;
+		cnt = MIN(MIN(nblk - k, (uint64_t)READ_BATCH), fr->max_lblk - (first + k) + 1);
+		r = xst_salvage_read_fsblock(fr->fs, daddr + k * bbs_per_blk, fr->buf, cnt * bs);
+		if (r < 0 && cnt > 1) {
+			/* A bad sector fails the batch: go block by block past it. */
+			cnt = 1;
+			r = xst_salvage_read_fsblock(fr->fs, daddr + k * bbs_per_blk, fr->buf, bs);
+		}
+		if (r < 0)
+			return r;
+		xst_trace("salvage: %" PRIu64 " blocks read", cnt);
+		for (uint64_t j = 0; j < cnt; j++) {
+			r = fr->fn(fr->arg, first + k + j, (uint8_t *)fr->buf + j * bs, bs);
+			if (r < 0)
+				return r;
+		}
+		k += cnt;
+	}
+	return 0;
+}
+
+int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
+			  uint64_t max_lblk, xst_block_fn fn, void *arg)
+{
+	const uint32_t bs = fs->geo.blocksize;
+	_cleanup_free_ void *buf = NULL;
+	struct fork_read fr = { fs, max_lblk, NULL, fn, arg };
+
+	if (posix_memalign(&buf, 4096, (size_t)bs * READ_BATCH) != 0)
+		return -ENOMEM;
+	fr.buf = buf;
+	/*
+	 * Raw reads see the blocks' home locations, not the filesystem's
+	 * cache.  No syncfs first: on XFS it forces the log but does not
+	 * write logged metadata back home, so it would not make a recent
+	 * change visible here and only delayed the repair.  Changes still in
+	 * the log are what the readable pass (readdir, listxattr) sees.
+	 */
+	return xst_salvage_map_fork(fd, attrfork, -1, read_extent, &fr, bs);
 }
 
 /* ---- records ---- */

@@ -116,6 +116,17 @@ int xst_salvage_open(const struct xst_fs *fs, uint64_t ino, uint32_t gen);
  * block number in the fork.  Holes are skipped.  0 or -errno.
  */
 typedef int (*xst_block_fn)(void *arg, uint64_t lblk, void *buf, size_t len);
+
+/*
+ * Each mapped extent of a fork, through GETBMAPX, from its start up to len_bb
+ * 512-byte units (-1: up to the file's size; an explicit length maps past
+ * it), in fs blocks: logical block, disk address (512-byte units), length.
+ * Holes and delayed allocations are skipped.  fn returns < 0 to fail, 1 to
+ * stop, 0 to go on.  0 or -errno.
+ */
+typedef int (*xst_extent_fn)(void *arg, uint64_t lblk, uint64_t daddr, uint64_t nblk);
+int xst_salvage_map_fork(int fd, bool attrfork, int64_t len_bb, xst_extent_fn fn, void *arg,
+			 uint32_t blocksize);
 int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 			  uint64_t max_lblk, xst_block_fn fn, void *arg);
 
