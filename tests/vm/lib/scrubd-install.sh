@@ -47,6 +47,21 @@ xsd_install() {
 
 # jfind ID [FIELD=VALUE...]: the journal's JSON records matching, this boot.
 jfind() { local id=$1; shift; journalctl -b -o json --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null; }
+# jsteady CMD...: CMD's output once two reads in a row agree.  While
+# journald writes fast (a scan's health events) or rotates a file, one read
+# can come back short and the next whole: a count compared before and after
+# an action must not rest on a single read.
+jsteady() {
+	local a b i
+	a=$("$@")
+	for i in 1 2 3 4 5 6 7 8; do
+		b=$("$@")
+		[ "$a" = "$b" ] && break
+		a=$b
+		sleep 0.2
+	done
+	printf '%s\n' "$b"
+}
 # jwait SECONDS ID [FIELD=VALUE...]: wait until such a record exists.
 jwait() {
 	local t=$1 i; shift
