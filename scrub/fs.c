@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 
 #include "fs.h"
 #include "kernel.h"
@@ -27,13 +28,28 @@ static unsigned int log2_roundup(uint64_t v)
 	return l;
 }
 
-static int is_mount_point(int fd, const char *path)
+/*
+ * Whether fd is the root of a mount; *dev and *ino are set from the same
+ * look.  One statx where the kernel reports mount roots (5.8), which the
+ * daemon's path to an event's repair call is better without the lookup of
+ * "path/.." for.
+ */
+static int is_mount_point(int fd, const char *path, dev_t *dev, ino_t *ino)
 {
 	_cleanup_free_ char *parent = NULL;
+	struct statx stx;
 	struct stat st, pst;
 
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO, &stx) == 0) {
+		*dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		*ino = stx.stx_ino;
+		if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+			return !!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	}
 	if (fstat(fd, &st) < 0)
 		return neg_errno();
+	*dev = st.st_dev;
+	*ino = st.st_ino;
 	if (asprintf(&parent, "%s/..", path) < 0)
 		return -ENOMEM;
 	if (stat(parent, &pst) < 0)
@@ -71,7 +87,8 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 {
 	_cleanup_(fs_freep) struct xst_fs *fs = NULL;
 	struct statfs sfs;
-	struct stat st;
+	dev_t dev;
+	ino_t ino;
 	uint32_t f;
 	int r;
 
@@ -92,17 +109,17 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 		fs->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->fd < 0)
 		return neg_errno();
-	if (fstatfs(fs->fd, &sfs) < 0 || fstat(fs->fd, &st) < 0)
+	if (fstatfs(fs->fd, &sfs) < 0)
 		return neg_errno();
 	if (sfs.f_type != XFS_SUPER_MAGIC_VALUE)
 		return -ENOTTY;
-	r = is_mount_point(fs->fd, path);
+	r = is_mount_point(fs->fd, path, &dev, &ino);
 	if (r < 0)
 		return r;
 	if (r == 0)
 		return -EXDEV;
-	fs->dev = st.st_dev;
-	fs->root_ino = st.st_ino;
+	fs->dev = dev;
+	fs->root_ino = ino;
 
 	r = xk_fsgeometry(fs->fd, &fs->geo);
 	if (r < 0)
