@@ -451,18 +451,22 @@ static bool can_defer(const struct xst_ctx *ctx, const struct xst_salvage *s)
 static int capture_map(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 {
 	const uint32_t bs = ctx->fs->geo.blocksize;
-	struct stat st;
 	int r;
 
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0)
-		return neg_errno();
-	s->defer_single = (uint64_t)st.st_size == bs;
 	r = xst_salvage_map_fork(fd, false, (int64_t)(DIR_LEAF_END / 512), defer_add, s, bs);
 	if (r < 0)
 		return r;
-	return s->ndefer ? 0 : -ENODATA;
+	if (!s->ndefer)
+		return -ENODATA;
+	/*
+	 * Block form is one block at 0 and no leaf blocks: the map tells it
+	 * even when the magic that would is the damage (and a leaf-form
+	 * directory can be one data block long too, so the size cannot).
+	 */
+	s->defer_single = s->ndefer == 1 && s->defer[0].lblk == 0 && s->defer[0].nblk == 1;
+	return 0;
 }
 
 /* The block at daddr still belongs to this directory: owner and self address. */
