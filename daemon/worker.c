@@ -68,6 +68,13 @@ struct wctx {
 	int media_r;			/* why it was stopped */
 	uint64_t media_pending;		/* bytes read since the last scan point */
 	uint64_t rest_debt;		/* throttling rest owed, not yet taken */
+	/*
+	 * The in-flight markers, open for as long as the worker runs (the
+	 * state directory is not on a watched mount's way out): opening them
+	 * cost a directory walk on the way to each event's repair call.
+	 * Markers removed by hand are noticed when they matter (breaker.h).
+	 */
+	struct xst_breaker *breaker;
 	bool breaker_reported;
 	bool refused;		/* open_fs refused with ESTALE and said why */
 	/*
@@ -158,8 +165,7 @@ static void engine_sink(void *data, enum xst_level level, const char *what, cons
 	int prio = level <= XST_WARN ? LOG_WARNING : LOG_INFO;
 
 	/* Findings and repairs get their own structured records (settle_item). */
-	if (level == XST_CORRUPT || level == XST_REPAIRED || level == XST_PREEN ||
-	    (level == XST_INFO && !strncmp(msg, "Attempting repair", 17)))
+	if (level == XST_CORRUPT || level == XST_REPAIRED || level == XST_PREEN)
 		return;
 	/* The record carries the mount point already. */
 	if (!strcmp(what, w->fs->mountpoint))
@@ -224,6 +230,7 @@ static void close_fs(struct wctx *w)
 {
 	if (!w->xfs)
 		return;
+	w->ctx.breaker = NULL;		/* the worker's, not this job's */
 	xst_ctx_fini(&w->ctx);
 	pthread_mutex_destroy(&w->prog.lock);
 	pthread_cond_destroy(&w->prog.cond);
@@ -268,6 +275,22 @@ static int same_fs(struct wctx *w, const struct xst_fs *xfs)
 	return -ESTALE;
 }
 
+/* Markers left by a run that went down mid-repair: said once per worker. */
+static void report_tripped(struct wctx *w)
+{
+	if (w->breaker_reported)
+		return;
+	w->breaker_reported = true;
+	for (unsigned int i = 0; i < xst_breaker_ntripped(w->breaker); i++) {
+		char d[XST_DESCR_MAX];
+
+		xst_breaker_describe_tripped(w->breaker, i, w->xfs, d, sizeof(d));
+		post(w, XSD_MSG_BREAKER, LOG_ERR, NULL, -1, "breaker", 0,
+		     "%s: a repair did not return in an earlier run; not retrying "
+		     "it (remove the marker in %s to allow it)", d, xst_breaker_dir(w->breaker));
+	}
+}
+
 static int open_fs(struct wctx *w)
 {
 	struct xst_fs *xfs = NULL;
@@ -293,6 +316,7 @@ static int open_fs(struct wctx *w)
 	xst_fs_set_device_hint(xfs, w->fs->source);
 	xst_fs_set_discard(xfs, __atomic_load_n(&w->fs->discard, __ATOMIC_RELAXED));
 	xst_report_init(&w->rep, w->fs->mountpoint);
+	w->rep.quiet_attempts = true;
 	w->rep.sink = engine_sink;
 	w->rep.sink_data = w;
 	xst_progress_init(&w->prog, -1, false, w->fs->mountpoint, &w->rep);
@@ -330,7 +354,7 @@ static int open_fs(struct wctx *w)
 	w->ctx.mode = w->repair ? XST_MODE_REPAIR : XST_MODE_DRY_RUN;
 	w->ctx.statedir = w->cfg->state_dir;
 	if (w->repair) {
-		r = xst_breaker_open(w->cfg->state_dir, xfs->geo.uuid, &w->ctx.breaker);
+		r = w->breaker ? 0 : xst_breaker_open(w->cfg->state_dir, xfs->geo.uuid, &w->breaker);
 		if (r < 0) {
 			/* No in-flight markers, no repairs: a crash loop is worse than a report. */
 			post(w, XSD_MSG_ENGINE, LOG_ERR, NULL, -1, "error", -r,
@@ -338,14 +362,9 @@ static int open_fs(struct wctx *w)
 			     w->cfg->state_dir, strerror(-r));
 			w->repair = false;
 			w->ctx.mode = XST_MODE_DRY_RUN;
-		} else if (!w->breaker_reported) {
-			w->breaker_reported = true;
-			for (unsigned int i = 0; i < xst_breaker_ntripped(w->ctx.breaker); i++)
-				post(w, XSD_MSG_BREAKER, LOG_ERR, NULL, -1, "breaker", 0,
-				     "%s: a repair did not return in an earlier run; not retrying "
-				     "it (remove the marker in %s to allow it)",
-				     xst_breaker_tripped_descr(w->ctx.breaker, i),
-				     xst_breaker_dir(w->ctx.breaker));
+		} else {
+			w->ctx.breaker = w->breaker;
+			report_tripped(w);
 		}
 	}
 	return 0;
@@ -444,11 +463,28 @@ static bool defer(struct wctx *w, const struct xst_item *it, uint64_t types)
  * After a check: report what is broken, repair it when allowed, and report
  * each type's outcome.  Returns 0 or an errno that ends the job.
  */
+/* One "corruption found" record per broken type (not again on the final pass). */
+static void post_corruptions(struct wctx *w, const struct xst_item *it, uint64_t bad,
+			     const char *origin)
+{
+	char d[XST_DESCR_MAX];
+
+	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR && !w->final_pass; t++) {
+		if (!(bad & XST_TYPE_BIT(t)))
+			continue;
+		xst_describe(w->xfs, it, t, d, sizeof(d));
+		post(w, XSD_MSG_CORRUPTION, LOG_WARNING, it, (int)t, "corrupt", 0,
+		     "%s: corruption found (%s)%s", d, origin,
+		     w->repair ? "" : "; not repairing (report-only mode)");
+	}
+}
+
 static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 {
 	char d[XST_DESCR_MAX];
 	uint64_t bad = 0, failed = 0, fixed = 0, lost0, restored0, lost, restored;
 	unsigned int salvage_t;
+	bool late;
 	int r;
 
 	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
@@ -480,20 +516,16 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	if (!bad)
 		return 0;
 	/*
-	 * On the way to an event's repair, the loop's journal and bus work for
-	 * this record took ~7 ms of CPU from the worker under TCG: it is
-	 * written when the repair's own record is, or 250 ms on at the latest.
+	 * An event's repair goes to the kernel first and is told about after:
+	 * naming the object twice (message and XFS_PATH, a parent pointer walk
+	 * each) and the loop's journal and bus work took several ms of CPU
+	 * from the repair under TCG.  The kernel's own report and the sick
+	 * event came first anyway; REPAIRING still reaches the bus within
+	 * EVENT_QUIET_NS, and the in-flight marker names the object.
 	 */
-	w->post_delay_ns = w->event_repair && w->repair ? EVENT_QUIET_NS : 0;
-	for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR && !w->final_pass; t++) {
-		if (!(bad & XST_TYPE_BIT(t)))
-			continue;
-		xst_describe(w->xfs, it, t, d, sizeof(d));
-		post(w, XSD_MSG_CORRUPTION, LOG_WARNING, it, (int)t, "corrupt", 0,
-		     "%s: corruption found (%s)%s", d, origin,
-		     w->repair ? "" : "; not repairing (report-only mode)");
-	}
-	w->post_delay_ns = 0;
+	late = w->event_repair && w->repair && !w->final_pass;
+	if (!late)
+		post_corruptions(w, it, bad, origin);
 	if (!w->repair) {
 		/*
 		 * Reported.  Checking it again at each health event about it
@@ -510,6 +542,12 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	lost0 = atomic_load(&w->ctx.lost_objects);
 	restored0 = atomic_load(&w->ctx.restored_entries);
 	r = repair_object(w, it, bad);
+	if (late) {
+		/* With the repair's own records, or EVENT_QUIET_NS on at the latest. */
+		w->post_delay_ns = EVENT_QUIET_NS;
+		post_corruptions(w, it, bad, origin);
+		w->post_delay_ns = 0;
+	}
 	if (r < 0)
 		return r;
 	lost = atomic_load(&w->ctx.lost_objects) - lost0;
@@ -1385,12 +1423,25 @@ out:
 	set_state(w, XSD_FS_IDLE);
 }
 
+/*
+ * When the watch starts, not when the first event comes: the scrub and
+ * repair probes, the in-flight markers (and the report of any left by a
+ * crash), so that the first repair's way to the kernel is as short as the
+ * later ones'.  The filesystem is closed again: idle, we hold no mount.
+ */
+static void warm_up(struct wctx *w)
+{
+	if (open_fs(w) == 0)
+		close_fs(w);
+}
+
 void *xsd_worker_main(void *arg)
 {
 	struct xsd_fs *fs = arg;
 	struct xsd_shared *sh = &fs->sh;
 	struct wctx w = { .fs = fs, .cfg = fs->m->cfg };
 
+	warm_up(&w);
 	pthread_mutex_lock(&sh->lock);
 	for (;;) {
 		while (!sh->quit && (sh->paused || (!sh->ntargets && !sh->scan_go && !sh->poll &&
@@ -1421,6 +1472,7 @@ void *xsd_worker_main(void *arg)
 	sh->worker_exited = true;
 	pthread_mutex_unlock(&sh->lock);
 	close_fs(&w);
+	xst_breaker_free(w.breaker);
 	free(w.deferred);
 	xsd_manager_kick(fs->m);
 	return NULL;

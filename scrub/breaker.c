@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "breaker.h"
+#include "descr.h"
 #include "item.h"
 #include "statedir.h"
 #include "util.h"
@@ -115,17 +116,78 @@ int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_br
 	return 0;
 }
 
-bool xst_breaker_tripped(const struct xst_breaker *b, const struct xst_item *it, unsigned int type)
+bool xst_breaker_tripped(struct xst_breaker *b, const struct xst_item *it, unsigned int type)
 {
 	char name[128];
 
 	if (!b)
 		return false;
 	marker_name(it, type, name, sizeof(name));
-	for (unsigned int i = 0; i < b->ntripped; i++)
-		if (strcmp(b->tripped_name[i], name) == 0)
-			return true;
+	for (unsigned int i = 0; i < b->ntripped; i++) {
+		if (strcmp(b->tripped_name[i], name) != 0)
+			continue;
+		/*
+		 * A daemon keeps its breaker open for as long as it runs: a
+		 * marker the operator removed since (to allow the repair) is
+		 * forgotten here, not at the next start.
+		 */
+		if (faccessat(b->dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+			free(b->tripped_name[i]);
+			free(b->tripped_descr[i]);
+			b->ntripped--;
+			b->tripped_name[i] = b->tripped_name[b->ntripped];
+			b->tripped_descr[i] = b->tripped_descr[b->ntripped];
+			return false;
+		}
+		return true;
+	}
 	return false;
+}
+
+bool xst_breaker_tripped_item(const struct xst_breaker *b, unsigned int i, struct xst_item *it,
+			      unsigned int *type)
+{
+	unsigned int scope, agno, gen, t;
+	unsigned long long ino;
+	int end = 0;
+
+	if (!b || i >= b->ntripped)
+		return false;
+	if (sscanf(b->tripped_name[i], "s%u-a%u-i%llu-g%u-t%u%n", &scope, &agno, &ino, &gen, &t,
+		   &end) != 5 || b->tripped_name[i][end] != '\0' || t >= XST_SCRUB_TYPE_NR ||
+	    scope > XST_SCOPE_METAPATH)
+		return false;
+	xst_item_init(it, (enum xst_scope)scope, agno, ino, gen, XST_TYPE_BIT(t));
+	*type = t;
+	return true;
+}
+
+void xst_breaker_describe_tripped(const struct xst_breaker *b, unsigned int i,
+				  const struct xst_fs *fs, char *buf, size_t len)
+{
+	struct xst_item it;
+	unsigned int t;
+
+	/* Named afresh: a marker's own text has no path (see repair_one). */
+	if (fs && xst_breaker_tripped_item(b, i, &it, &t))
+		xst_describe(fs, &it, t, buf, len);
+	else
+		snprintf(buf, len, "%s", xst_breaker_tripped_descr(b, i) ?: "");
+}
+
+/* The directory was removed under us (by hand): make it again, once. */
+static int reopen_dir(struct xst_breaker *b)
+{
+	int fd, r = xst_mkdir_p(b->dir, 0700);
+
+	if (r < 0)
+		return r;
+	fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return neg_errno();
+	close(b->dirfd);
+	b->dirfd = fd;
+	return 0;
 }
 
 int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
@@ -139,10 +201,13 @@ int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned i
 		return 0;
 	marker_name(it, type, name, sizeof(name));
 	fd = openat(b->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == ENOENT && reopen_dir(b) == 0)
+		fd = openat(b->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+			    0600);
 	if (fd < 0)
 		return neg_errno();
-	if (write(fd, descr, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-		return neg_errno();
+	if (dprintf(fd, "%s\n", descr) != (int)len + 1)
+		return -EIO;
 	/*
 	 * What must survive a crash is the name: syncing the directory makes
 	 * the new entry and its inode durable.  The description may be lost

@@ -11,8 +11,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+struct xst_fs;
 struct xst_item;
 struct xst_breaker;
 
@@ -23,8 +25,12 @@ struct xst_breaker;
 int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_breaker **ret);
 struct xst_breaker *xst_breaker_free(struct xst_breaker *b);
 
-/* Was a repair of (item's object, type) interrupted in an earlier run? */
-bool xst_breaker_tripped(const struct xst_breaker *b, const struct xst_item *it, unsigned int type);
+/*
+ * Was a repair of (item's object, type) interrupted in an earlier run, and
+ * is its marker still there?  The breaker may be kept open for a long time
+ * (the daemon's workers do): markers removed by hand since are forgotten.
+ */
+bool xst_breaker_tripped(struct xst_breaker *b, const struct xst_item *it, unsigned int type);
 
 /* Write (arm) or remove (disarm) the in-flight marker, durably. */
 int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
@@ -34,6 +40,15 @@ int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigne
 /* Markers found at start-up: count, and the description stored in each. */
 unsigned int xst_breaker_ntripped(const struct xst_breaker *b);
 const char *xst_breaker_tripped_descr(const struct xst_breaker *b, unsigned int i);
+/*
+ * The i-th marker's object as messages name it now (a path where parent
+ * pointers allow), or the marker's own text if its name is not ours.
+ */
+void xst_breaker_describe_tripped(const struct xst_breaker *b, unsigned int i,
+				  const struct xst_fs *fs, char *buf, size_t len);
+/* The object and type the i-th marker names (false if its name is not ours). */
+bool xst_breaker_tripped_item(const struct xst_breaker *b, unsigned int i, struct xst_item *it,
+			      unsigned int *type);
 
 /* The marker directory for a filesystem, for listing and clearing by hand. */
 const char *xst_breaker_dir(const struct xst_breaker *b);

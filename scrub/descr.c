@@ -127,6 +127,19 @@ void xst_describe_object(const struct xst_fs *fs, const struct xst_item *it,
 	}
 }
 
+void xst_describe_brief(const struct xst_fs *fs, const struct xst_item *it,
+			unsigned int type, char *buf, size_t len)
+{
+	const struct xst_type_info *ti = xst_type(type);
+	const char *what = ti ? ti->descr : "unknown metadata";
+
+	if (it->scope == XST_SCOPE_INODE)
+		snprintf(buf, len, "inode %llu (%u/%u) %s", (unsigned long long)it->ino,
+			 xst_ino_agno(fs, it->ino), xst_ino_agino(fs, it->ino), what);
+	else
+		xst_describe(fs, it, type, buf, len);
+}
+
 void xst_describe(const struct xst_fs *fs, const struct xst_item *it,
 		  unsigned int type, char *buf, size_t len)
 {

@@ -23,6 +23,10 @@ void xst_describe_object(const struct xst_fs *fs, const struct xst_item *it,
 void xst_describe(const struct xst_fs *fs, const struct xst_item *it,
 		  unsigned int type, char *buf, size_t len);
 
+/* Object plus type text without looking up a path: "inode 131 (0/131) directory entries". */
+void xst_describe_brief(const struct xst_fs *fs, const struct xst_item *it,
+			unsigned int type, char *buf, size_t len);
+
 /*
  * The path of (ino, gen) relative to the mount root, without a leading
  * slash ("" for the root itself), found by walking parent pointers upward.

@@ -105,6 +105,17 @@ static const char *success_text(uint32_t old)
  * *verified is set when the settled verdict is "sound" from the kernel's
  * own check after the repair (IFLAG_REPAIR re-checks before it returns).
  */
+/*
+ * The object's name for messages, made on first use: with parent pointers
+ * it is a walk up the tree, which a repair call need not wait for.
+ */
+static const char *named(struct xst_ctx *ctx, const struct xst_item *it, unsigned int t, char *d)
+{
+	if (!d[0])
+		xst_describe(ctx->fs, it, t, d, XST_DESCR_MAX);
+	return d;
+}
+
 static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		      unsigned int flags, bool *verified)
 {
@@ -113,38 +124,45 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	uint32_t old = it->oflags[t];
 	struct xst_salvage *salv = NULL;
 	struct xst_item one;
-	char d[XST_DESCR_MAX];
+	char d[XST_DESCR_MAX] = "", brief[128];
 	int r, err;
 	uint32_t of;
 
-	xst_describe(ctx->fs, it, t, d, sizeof(d));
 	if (xst_breaker_tripped(ctx->breaker, it, t)) {
-		xst_msg(rep, XST_UNFIXABLE, d,
+		xst_msg(rep, XST_UNFIXABLE, named(ctx, it, t, d),
 			"An earlier repair of this did not finish (crash?); not retrying automatically. "
 			"Marker in %s.", xst_breaker_dir(ctx->breaker));
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
-	if (xst_needs_repair(old))
-		xst_msg(rep, XST_INFO, d, "Attempting repair.");
+	if (rep->quiet_attempts)
+		;
+	else if (xst_needs_repair(old))
+		xst_msg(rep, XST_INFO, named(ctx, it, t, d), "Attempting repair.");
 	else if (rep->verbose || rep->debug)
-		xst_msg(rep, XST_INFO, d, "Attempting optimization.");
+		xst_msg(rep, XST_INFO, named(ctx, it, t, d), "Attempting optimization.");
 
 	xst_trace("repair: type %u start", t);
 	r = xst_rebuild_prepare(ctx, it, t, &salv);
 	xst_trace("repair: salvage record %s", salv ? "saved" : "none");
 	if (r < 0) {
 		/* No salvage record, no rebuild: losing data silently is worse. */
-		xst_msg(rep, XST_ERROR, d, "Cannot save a salvage record (%s); not repairing.",
-			strerror(-r));
+		xst_msg(rep, XST_ERROR, named(ctx, it, t, d),
+			"Cannot save a salvage record (%s); not repairing.", strerror(-r));
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
 
-	r = xst_breaker_arm(ctx->breaker, it, t, d);
+	/*
+	 * The marker's text is for whoever lists the directory; it names the
+	 * object without a path (a path is looked up when a tripped marker
+	 * is reported: xst_breaker_describe_tripped).
+	 */
+	xst_describe_brief(ctx->fs, it, t, brief, sizeof(brief));
+	r = xst_breaker_arm(ctx->breaker, it, t, brief);
 	if (r < 0) {
-		xst_msg(rep, XST_ERROR, d, "Cannot write the in-flight marker (%s); not repairing.",
-			strerror(-r));
+		xst_msg(rep, XST_ERROR, named(ctx, it, t, d),
+			"Cannot write the in-flight marker (%s); not repairing.", strerror(-r));
 		xst_rebuild_abandon(ctx, salv);
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
@@ -163,6 +181,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	of = one.oflags[t];
 	if (one.state[t] == XST_ST_ABSENT)
 		err = -ENOENT;
+	named(ctx, it, t, d);
 	if (rep->debug)
 		xst_msg(rep, XST_INFO, d, "repair call: state %u errno %d flags 0x%x (was 0x%x)%s",
 			one.state[t], -err, of, old, final ? " final" : "");

@@ -38,6 +38,12 @@ struct xst_report {
 	bool debug;
 	bool iwarn;		/* -o iwarn: infos count as warnings */
 	bool wipe_line;		/* a progress bar shares the terminal */
+	/*
+	 * No "Attempting repair." lines: the daemon's records say it
+	 * afterwards, and naming the object (a parent pointer walk) is then
+	 * not in the way of the repair call.
+	 */
+	bool quiet_attempts;
 	uint64_t corruptions;
 	uint64_t unfixable;
 	uint64_t errors;

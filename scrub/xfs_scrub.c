@@ -20,6 +20,7 @@
 
 #include "breaker.h"
 #include "check.h"
+#include "descr.h"
 #include "fs.h"
 #include "handover.h"
 #include "media.h"
@@ -350,11 +351,15 @@ static int setup_repair(struct xst_ctx *ctx, struct xst_report *rep, bool servic
 			"records.  Set XFS_SCRUBD_STATE_DIR or use -n.", strerror(-r));
 		return r;
 	}
-	for (unsigned int i = 0; i < xst_breaker_ntripped(ctx->breaker); i++)
-		xst_msg(rep, XST_WARN, xst_breaker_tripped_descr(ctx->breaker, i),
+	for (unsigned int i = 0; i < xst_breaker_ntripped(ctx->breaker); i++) {
+		char d[XST_DESCR_MAX];
+
+		xst_breaker_describe_tripped(ctx->breaker, i, ctx->fs, d, sizeof(d));
+		xst_msg(rep, XST_WARN, d,
 			"An earlier repair of this did not finish (crash?); it will not be retried "
 			"automatically.  Remove its marker in %s to allow it.",
 			xst_breaker_dir(ctx->breaker));
+	}
 	return 0;
 }
 

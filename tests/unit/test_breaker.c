@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "breaker.h"
@@ -53,6 +54,69 @@ static void test_crash_trips_next_run(void **state)
 	assert_null(xst_breaker_free(NULL));
 }
 
+/* A breaker kept open (the daemon's) sees markers removed by hand since. */
+static void test_long_lived_breaker(void **state)
+{
+	char dir[] = "/tmp/xst-breaker-XXXXXX", path[512];
+	struct xst_breaker *b = NULL;
+	struct xst_item it, named;
+	unsigned int type = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	xst_item_init(&it, XST_SCOPE_INODE, 0, 131, 7, XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	assert_int_equal(xst_breaker_arm(b, &it, XFS_SCRUB_TYPE_DIR, "inode 131 directory"), 0);
+	xst_breaker_free(b);
+
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	assert_int_equal(xst_breaker_ntripped(b), 1);
+	/* The marker's name gives the object back, for a fresh description. */
+	assert_true(xst_breaker_tripped_item(b, 0, &named, &type));
+	assert_int_equal(type, XFS_SCRUB_TYPE_DIR);
+	assert_int_equal(named.scope, XST_SCOPE_INODE);
+	assert_int_equal(named.ino, 131);
+	assert_int_equal(named.gen, 7);
+	assert_false(xst_breaker_tripped_item(b, 1, &named, &type));
+	assert_true(xst_breaker_tripped(b, &it, XFS_SCRUB_TYPE_DIR));
+	/* The operator clears it while the breaker stays open. */
+	snprintf(path, sizeof(path), "%s/%s", xst_breaker_dir(b), "s3-a0-i131-g7-t15");
+	assert_int_equal(unlink(path), 0);
+	assert_false(xst_breaker_tripped(b, &it, XFS_SCRUB_TYPE_DIR));
+	assert_int_equal(xst_breaker_ntripped(b), 0);
+	/* Or removes the whole directory: the next marker makes it again. */
+	assert_int_equal(rmdir(xst_breaker_dir(b)), 0);
+	assert_int_equal(xst_breaker_arm(b, &it, XFS_SCRUB_TYPE_DIR, "inode 131 directory"), 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(xst_breaker_disarm(b, &it, XFS_SCRUB_TYPE_DIR), 0);
+	assert_int_not_equal(access(path, F_OK), 0);
+	xst_breaker_free(b);
+}
+
+/* Names not written by us are reported by their text, never parsed into an object. */
+static void test_foreign_marker_name(void **state)
+{
+	char dir[] = "/tmp/xst-breaker-XXXXXX", path[512];
+	struct xst_breaker *b = NULL;
+	struct xst_item named;
+	unsigned int type;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	snprintf(path, sizeof(path), "%s/s3-a0-i131-g7-t15junk", xst_breaker_dir(b));
+	xst_breaker_free(b);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	assert_int_equal(xst_breaker_ntripped(b), 1);
+	assert_false(xst_breaker_tripped_item(b, 0, &named, &type));
+	assert_string_equal(xst_breaker_tripped_descr(b, 0), "s3-a0-i131-g7-t15junk");
+	xst_breaker_free(b);
+}
+
 static void test_bad_statedir(void **state)
 {
 	struct xst_breaker *b = NULL;
@@ -67,6 +131,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crash_trips_next_run),
+		cmocka_unit_test(test_long_lived_breaker),
+		cmocka_unit_test(test_foreign_marker_name),
 		cmocka_unit_test(test_bad_statedir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
