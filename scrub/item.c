@@ -149,7 +149,7 @@ int xst_item_run(const struct xst_scrubber *s, struct xst_item *it, uint32_t ifl
 		}
 
 		r = -ENOTTY;
-		if (s->use_scrubv) {
+		if (s->use_scrubv && n > 1) {
 			struct xfs_scrub_vec_head head = {
 				.svh_ino = it->ino,
 				.svh_gen = it->gen,
