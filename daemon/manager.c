@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-id128.h>
 
 #include "fs.h"
 #include "kernel.h"
@@ -88,15 +89,33 @@ void xsd_fs_post_later(struct xsd_fs *fs, struct xsd_outcome *o, uint64_t ns)
 	xsd_manager_kick_later(fs->m, ns);
 }
 
-/* A one-shot kick after ns; timerfd_settime is safe from any thread. */
+/*
+ * A one-shot kick within ns, from any thread.  A look already set for as
+ * soon or sooner stands (no syscall); a later one is brought forward, never
+ * put off, so "within ns" holds for every caller however often events come.
+ */
 void xsd_manager_kick_later(struct xsd_manager *m, uint64_t ns)
 {
-	struct itimerspec its = {
-		.it_value = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) },
-	};
+	uint64_t now = mono_ns(), due = now + ns;
+	uint64_t cur = __atomic_load_n(&m->kick_due_ns, __ATOMIC_ACQUIRE);
 
-	if (m->kick_tfd < 0 || timerfd_settime(m->kick_tfd, 0, &its, NULL) < 0)
+	if (m->kick_tfd < 0) {
 		xsd_manager_kick(m);
+		return;
+	}
+	while (cur == 0 || cur <= now || cur > due) {
+		if (__atomic_compare_exchange_n(&m->kick_due_ns, &cur, due, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			struct itimerspec its = {
+				.it_value = { (time_t)(due / 1000000000ull),
+					      (long)(due % 1000000000ull) },
+			};
+
+			if (timerfd_settime(m->kick_tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+				xsd_manager_kick(m);
+			return;
+		}
+	}
 }
 
 void xsd_shared_progress(const struct xsd_shared *sh, double *progress, double *rate,
@@ -288,19 +307,23 @@ static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata);
 static void arm_sched(struct xsd_manager *m);
 
 /* Progress reporting runs only while something is busy: idle means no wakeups. */
+/* Every 2 s while anything is busy: one source, made at start (xsd_manager_new). */
 static void arm_ticker(struct xsd_manager *m)
 {
-	if (m->ticker || !any_busy(m))
+	int on = SD_EVENT_OFF;
+
+	if (!m->ticker || !any_busy(m))
 		return;
-	(void)sd_event_add_time_relative(m->event, &m->ticker, CLOCK_MONOTONIC, 2000000, 100000,
-					 on_ticker, m);
+	if (sd_event_source_get_enabled(m->ticker, &on) >= 0 && on != SD_EVENT_OFF)
+		return;
+	(void)sd_event_source_set_time_relative(m->ticker, 2000000);
+	(void)sd_event_source_set_enabled(m->ticker, SD_EVENT_ONESHOT);
 }
 
 static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct xsd_manager *m = userdata;
 
-	m->ticker = sd_event_source_unref(m->ticker);
 	update_status(m);
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next)
 		xsd_bus_emit_progress(m, fs);
@@ -547,6 +570,8 @@ static void push_target(struct xsd_fs *fs, const struct xst_item *it)
 		fs->sh.targets_dropped++;
 	pthread_cond_broadcast(&fs->sh.wake);
 	pthread_mutex_unlock(&fs->sh.lock);
+	/* The worker's REPAIRING and records come with its repair, or by then. */
+	xsd_manager_kick_later(fs->m, XSD_EVENT_QUIET_NS);
 }
 
 /*
@@ -1204,6 +1229,8 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	bool finished = false, resync = false, ended;
 
 	(void)!read(fd, &v, sizeof(v));
+	if (fd == m->kick_tfd)
+		__atomic_store_n(&m->kick_due_ns, 0, __ATOMIC_RELEASE);
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
 		struct xsd_outcome *o;
 
@@ -1277,6 +1304,21 @@ int xsd_manager_new(struct xsd_config *cfg, bool mirror_stderr, struct xsd_manag
 	(void)sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
 	(void)sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
 	(void)sd_event_set_watchdog(m->event, true);
+	/*
+	 * The first busy moment is usually a health event's repair.  Making
+	 * the ticker's source then cost the loop a timerfd, an epoll change
+	 * and sd-event's read of the boot ID (timer perturbation), ~1-2 ms
+	 * taken from the repair under TCG: the source is made now, off, and
+	 * the boot ID read now (libsystemd keeps it per thread).
+	 */
+	{
+		sd_id128_t boot;
+
+		(void)sd_id128_get_boot(&boot);
+	}
+	if (sd_event_add_time_relative(m->event, &m->ticker, CLOCK_MONOTONIC, 2000000, 100000,
+				       on_ticker, m) >= 0)
+		(void)sd_event_source_set_enabled(m->ticker, SD_EVENT_OFF);
 
 	m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (m->efd < 0) {

@@ -178,6 +178,7 @@ struct xsd_manager {
 	sd_event_source *ticker;	/* progress/metrics while busy */
 	int efd;			/* workers -> loop */
 	int kick_tfd;			/* workers -> loop, a little later (timerfd) */
+	uint64_t kick_due_ns;		/* when kick_tfd fires (CLOCK_MONOTONIC), 0: not set */
 	sd_event_source *kick_src;
 	struct xsd_journal *journal;
 	struct xsd_fs *fs;
@@ -208,6 +209,14 @@ void *xsd_worker_main(void *arg);
 void xsd_manager_kick(struct xsd_manager *m);
 /* The same, ns from now at the latest (a kick meanwhile comes first). */
 void xsd_manager_kick_later(struct xsd_manager *m, uint64_t ns);
+
+/*
+ * How long the loop may be left out while a health event's repair is on its
+ * way to the kernel: records and state changes reach it with the repair's
+ * own record, or this much later at the latest.  The loop sets that look
+ * itself when it queues an event's target, so the worker need not.
+ */
+#define XSD_EVENT_QUIET_NS (250 * 1000000ull)
 /* Queue an outcome (worker; takes the lock itself). */
 void xsd_fs_post(struct xsd_fs *fs, struct xsd_outcome *o);
 /*

@@ -174,13 +174,6 @@ static void engine_sink(void *data, enum xst_level level, const char *what, cons
 		post(w, XSD_MSG_ENGINE, prio, NULL, -1, NULL, 0, "%s: %s", what, msg);
 }
 
-/*
- * How long the loop may be left out while a health event's repair is on its
- * way to the kernel: records and state changes reach it with the repair's
- * own record, or this much later at the latest.
- */
-#define EVENT_QUIET_NS (250 * 1000000ull)
-
 /* The loop hears of it at once, or within later_ns (see settle_item's records). */
 static void set_state_within(struct wctx *w, enum xsd_fs_state s, uint64_t later_ns)
 {
@@ -521,7 +514,7 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	 * each) and the loop's journal and bus work took several ms of CPU
 	 * from the repair under TCG.  The kernel's own report and the sick
 	 * event came first anyway; REPAIRING still reaches the bus within
-	 * EVENT_QUIET_NS, and the in-flight marker names the object.
+	 * XSD_EVENT_QUIET_NS, and the in-flight marker names the object.
 	 */
 	late = w->event_repair && w->repair && !w->final_pass;
 	if (!late)
@@ -543,8 +536,8 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	restored0 = atomic_load(&w->ctx.restored_entries);
 	r = repair_object(w, it, bad);
 	if (late) {
-		/* With the repair's own records, or EVENT_QUIET_NS on at the latest. */
-		w->post_delay_ns = EVENT_QUIET_NS;
+		/* With the repair's own records, or XSD_EVENT_QUIET_NS on at the latest. */
+		w->post_delay_ns = XSD_EVENT_QUIET_NS;
 		post_corruptions(w, it, bad, origin);
 		w->post_delay_ns = 0;
 	}
@@ -739,7 +732,7 @@ static int run_targets(struct wctx *w)
 	pthread_mutex_unlock(&w->fs->sh.lock);
 	while ((n = take_targets(w->fs, items, ARRAY_SIZE(items))) > 0) {
 		xst_trace("worker: %u targets", n);
-		set_state_within(w, XSD_FS_REPAIRING, EVENT_QUIET_NS);
+		set_state_within(w, XSD_FS_REPAIRING, XSD_EVENT_QUIET_NS);
 		r = open_fs(w);
 		xst_trace("worker: filesystem open");
 		if (r < 0) {
