@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * In-flight repair markers: one small file per repair call in
- * <statedir>/inflight/<fs uuid>/, named by object and scrub type, holding a
- * human-readable description.  Durability is what matters: the marker's
- * directory entry is fsynced before the kernel is called (its description
- * is a convenience: without it the marker reads as its name), and the
- * removal is fsynced too, so a crash can only leave a marker for a repair
- * that had really started.
+ * In-flight repair markers in <statedir>/inflight/<fs uuid>/: what the
+ * operator sees is one small file per interrupted repair, named by object
+ * and scrub type and holding a human-readable description.
+ *
+ * On the way to a repair call only durability matters, and creating a file
+ * and syncing its directory is two metadata operations there.  So each
+ * breaker keeps a slot: a preallocated file (.slot-<pid>-<n>) it holds an
+ * flock on, into which arming writes the marker's name and description in
+ * place (one data write and fdatasync), and disarming writes zeros.  A
+ * slot found with a name in it and no live holder (the flock is free) is a
+ * repair that did not return: opening turns it into the named marker file
+ * and removes it.  Repairs in flight at the same time in one process
+ * (xfs_scrub's threads) beyond the one in the slot get named marker files
+ * directly, fsynced, as all markers were before slots.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "breaker.h"
@@ -22,10 +31,15 @@
 #include "util.h"
 
 #define MAX_TRIPPED 1024
+#define SLOT_BYTES 512		/* name line + description line, zero padded */
 
 struct xst_breaker {
 	char *dir;
 	int dirfd;
+	pthread_mutex_t lock;	/* the slot and the tripped list */
+	int slotfd;		/* -1: no slot, named files only */
+	char slot_file[64];
+	char slot_name[128];	/* the marker in the slot, "" if empty */
 	unsigned int ntripped;
 	char *tripped_name[MAX_TRIPPED];
 	char *tripped_descr[MAX_TRIPPED];
@@ -45,8 +59,15 @@ struct xst_breaker *xst_breaker_free(struct xst_breaker *b)
 		free(b->tripped_name[i]);
 		free(b->tripped_descr[i]);
 	}
+	if (b->slotfd >= 0) {
+		/* An armed slot stays: the repair in it did not come back. */
+		if (!b->slot_name[0] && unlinkat(b->dirfd, b->slot_file, 0) == 0)
+			(void)fsync(b->dirfd);
+		close(b->slotfd);
+	}
 	if (b->dirfd >= 0)
 		close(b->dirfd);
+	pthread_mutex_destroy(&b->lock);
 	free(b->dir);
 	free(b);
 	return NULL;
@@ -73,6 +94,74 @@ static char *read_small(int dirfd, const char *name)
 	return strdup(buf);
 }
 
+/* A named marker file, durably: its directory entry is what must survive. */
+static int write_named(int dirfd, const char *name, const char *descr)
+{
+	_cleanup_close_ int fd = openat(dirfd, name,
+					O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return neg_errno();
+	if (dprintf(fd, "%s\n", descr) != (int)strlen(descr) + 1)
+		return -EIO;
+	/*
+	 * Syncing the directory makes the new entry and its inode durable.
+	 * The description may be lost with the file's data; the marker then
+	 * reads as its name (see read_small).
+	 */
+	return fsync(dirfd) < 0 ? neg_errno() : 0;
+}
+
+/*
+ * A slot nobody holds: a process that went down.  A name in it is a repair
+ * that did not return; it becomes a named marker like any other.
+ */
+static void settle_stale_slot(int dirfd, const char *file)
+{
+	char buf[SLOT_BYTES + 1] = "";
+	_cleanup_close_ int fd = openat(dirfd, file, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	char *descr;
+	ssize_t n;
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return;		/* gone, or its holder lives */
+	n = pread(fd, buf, SLOT_BYTES, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	descr = strchr(buf, '\n');
+	if (descr) {
+		*descr++ = '\0';
+		descr[strcspn(descr, "\n")] = '\0';
+	}
+	/* Only a name we could have written; anything else is no marker. */
+	if (buf[0] == 's' && strlen(buf) < 128 && !strchr(buf, '/') &&
+	    write_named(dirfd, buf, descr && *descr ? descr : buf) < 0)
+		return;		/* keep the slot: it still says what happened */
+	if (unlinkat(dirfd, file, 0) == 0)
+		(void)fsync(dirfd);
+}
+
+/* This breaker's slot: preallocated and durable, so arming changes only data. */
+static void make_slot(struct xst_breaker *b)
+{
+	static unsigned int seq;
+	char zero[SLOT_BYTES] = { 0 };
+	int fd;
+
+	snprintf(b->slot_file, sizeof(b->slot_file), ".slot-%ld-%u", (long)getpid(),
+		 __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	fd = openat(b->dirfd, b->slot_file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || pwrite(fd, zero, SLOT_BYTES, 0) != SLOT_BYTES ||
+	    fsync(fd) < 0 || fsync(b->dirfd) < 0) {
+		(void)unlinkat(b->dirfd, b->slot_file, 0);
+		close(fd);
+		return;
+	}
+	b->slotfd = fd;
+}
+
 int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_breaker **ret)
 {
 	_cleanup_(breaker_freep) struct xst_breaker *b = calloc(1, sizeof(*b));
@@ -83,6 +172,8 @@ int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_br
 	if (!b)
 		return -ENOMEM;
 	b->dirfd = -1;
+	b->slotfd = -1;
+	pthread_mutex_init(&b->lock, NULL);
 	if (asprintf(&b->dir, "%s/inflight/%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 		     "%02x%02x%02x%02x%02x%02x", statedir,
 		     uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6], uuid[7],
@@ -100,6 +191,15 @@ int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_br
 	d = fdopendir(dup(b->dirfd));
 	if (!d)
 		return neg_errno();
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, ".slot-", 6))
+			settle_stale_slot(b->dirfd, de->d_name);
+	closedir(d);
+	make_slot(b);
+	d = fdopendir(dup(b->dirfd));
+	if (!d)
+		return neg_errno();
+	rewinddir(d);		/* the dup shares the first walk's offset */
 	while ((de = readdir(d)) && b->ntripped < MAX_TRIPPED) {
 		if (de->d_name[0] == '.' || de->d_name[0] != 's')
 			continue;
@@ -120,9 +220,12 @@ bool xst_breaker_tripped(struct xst_breaker *b, const struct xst_item *it, unsig
 {
 	char name[128];
 
+	bool tripped = false;
+
 	if (!b)
 		return false;
 	marker_name(it, type, name, sizeof(name));
+	pthread_mutex_lock(&b->lock);
 	for (unsigned int i = 0; i < b->ntripped; i++) {
 		if (strcmp(b->tripped_name[i], name) != 0)
 			continue;
@@ -137,11 +240,13 @@ bool xst_breaker_tripped(struct xst_breaker *b, const struct xst_item *it, unsig
 			b->ntripped--;
 			b->tripped_name[i] = b->tripped_name[b->ntripped];
 			b->tripped_descr[i] = b->tripped_descr[b->ntripped];
-			return false;
+		} else {
+			tripped = true;
 		}
-		return true;
+		break;
 	}
-	return false;
+	pthread_mutex_unlock(&b->lock);
+	return tripped;
 }
 
 bool xst_breaker_tripped_item(const struct xst_breaker *b, unsigned int i, struct xst_item *it,
@@ -190,42 +295,67 @@ static int reopen_dir(struct xst_breaker *b)
 	return 0;
 }
 
+/* Still linked where a later open would find it? */
+static bool slot_alive(const struct xst_breaker *b)
+{
+	struct stat st;
+
+	return fstat(b->slotfd, &st) == 0 && st.st_nlink > 0;
+}
+
 int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
 		    const char *descr)
 {
-	char name[128];
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(descr);
+	char name[128], buf[SLOT_BYTES] = { 0 };
+	int r;
 
 	if (!b)
 		return 0;
 	marker_name(it, type, name, sizeof(name));
-	fd = openat(b->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == ENOENT && reopen_dir(b) == 0)
-		fd = openat(b->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-			    0600);
-	if (fd < 0)
-		return neg_errno();
-	if (dprintf(fd, "%s\n", descr) != (int)len + 1)
-		return -EIO;
-	/*
-	 * What must survive a crash is the name: syncing the directory makes
-	 * the new entry and its inode durable.  The description may be lost
-	 * with the file's data; the marker then reads as its name (see
-	 * read_small), so one flush before the repair call is saved.
-	 */
-	if (fsync(b->dirfd) < 0)
-		return neg_errno();
-	return 0;
+	pthread_mutex_lock(&b->lock);
+	if (b->slotfd >= 0 && !b->slot_name[0] && !slot_alive(b)) {
+		/* The directory was removed by hand: make it and a slot again. */
+		close(b->slotfd);
+		b->slotfd = -1;
+		if (reopen_dir(b) == 0)
+			make_slot(b);
+	}
+	if (b->slotfd >= 0 && !b->slot_name[0]) {
+		/* Name first: a description cut short still leaves the marker. */
+		snprintf(buf, sizeof(buf) - 1, "%s\n%s\n", name, descr);
+		if (pwrite(b->slotfd, buf, SLOT_BYTES, 0) == SLOT_BYTES &&
+		    fdatasync(b->slotfd) == 0) {
+			snprintf(b->slot_name, sizeof(b->slot_name), "%s", name);
+			pthread_mutex_unlock(&b->lock);
+			return 0;
+		}
+		/* Whatever the slot holds now, a named file says it for sure. */
+	}
+	pthread_mutex_unlock(&b->lock);
+	r = write_named(b->dirfd, name, descr);
+	if (r == -ENOENT && reopen_dir(b) == 0)
+		r = write_named(b->dirfd, name, descr);
+	return r;
 }
 
 int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigned int type)
 {
-	char name[128];
+	char name[128], zero[SLOT_BYTES] = { 0 };
 
 	if (!b)
 		return 0;
 	marker_name(it, type, name, sizeof(name));
+	pthread_mutex_lock(&b->lock);
+	if (b->slot_name[0] && !strcmp(b->slot_name, name)) {
+		int r = pwrite(b->slotfd, zero, SLOT_BYTES, 0) == SLOT_BYTES &&
+			fdatasync(b->slotfd) == 0 ? 0 : neg_errno();
+
+		if (r == 0)
+			b->slot_name[0] = '\0';
+		pthread_mutex_unlock(&b->lock);
+		return r;
+	}
+	pthread_mutex_unlock(&b->lock);
 	if (unlinkat(b->dirfd, name, 0) < 0 && errno != ENOENT)
 		return neg_errno();
 	if (fsync(b->dirfd) < 0)

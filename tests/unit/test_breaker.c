@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,54 @@
 #include "item.h"
 
 static const uint8_t uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+/* The breaker's directory under a state directory. */
+static const char *dir_of(const char *statedir)
+{
+	static char p[512];
+
+	snprintf(p, sizeof(p), "%s/inflight/01020304-0506-0708-090a-0b0c0d0e0f10", statedir);
+	return p;
+}
+
+/* Entries of dir whose names start with prefix ("" for all but . and ..). */
+static int count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    !strncmp(de->d_name, prefix, strlen(prefix)))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* rm -rf of a flat directory, as an operator clearing markers might. */
+static int rm_all(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[1024];
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (unlink(p) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return rmdir(dir);
+}
 
 static void test_crash_trips_next_run(void **state)
 {
@@ -85,10 +134,79 @@ static void test_long_lived_breaker(void **state)
 	assert_false(xst_breaker_tripped(b, &it, XFS_SCRUB_TYPE_DIR));
 	assert_int_equal(xst_breaker_ntripped(b), 0);
 	/* Or removes the whole directory: the next marker makes it again. */
-	assert_int_equal(rmdir(xst_breaker_dir(b)), 0);
+	assert_int_equal(rm_all(xst_breaker_dir(b)), 0);
 	assert_int_equal(xst_breaker_arm(b, &it, XFS_SCRUB_TYPE_DIR, "inode 131 directory"), 0);
-	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(count_entries(xst_breaker_dir(b), ".slot-"), 1);
 	assert_int_equal(xst_breaker_disarm(b, &it, XFS_SCRUB_TYPE_DIR), 0);
+	assert_int_not_equal(access(path, F_OK), 0);
+	xst_breaker_free(b);
+	/* ... and a crash after that is still caught. */
+	assert_int_equal(count_entries(dir_of(dir), ""), 0);
+}
+
+/*
+ * The slot: a crash with a repair in it trips the next open, a live
+ * holder's slot is left alone, and repairs beyond the one in the slot get
+ * named files.
+ */
+static void test_slot(void **state)
+{
+	char dir[] = "/tmp/xst-breaker-XXXXXX";
+	struct xst_breaker *a = NULL, *b = NULL, *c = NULL;
+	struct xst_item one, two;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	xst_item_init(&one, XST_SCOPE_INODE, 0, 131, 7, XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
+	xst_item_init(&two, XST_SCOPE_INODE, 0, 132, 7, XST_TYPE_BIT(XFS_SCRUB_TYPE_XATTR));
+	assert_int_equal(xst_breaker_open(dir, uuid, &a), 0);
+	assert_int_equal(count_entries(dir_of(dir), ".slot-"), 1);
+	/* The first marker goes into the slot: no named file. */
+	assert_int_equal(xst_breaker_arm(a, &one, XFS_SCRUB_TYPE_DIR, "inode 131 directory"), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 0);
+	/* A second one at the same time gets a named file. */
+	assert_int_equal(xst_breaker_arm(a, &two, XFS_SCRUB_TYPE_XATTR, "inode 132 xattrs"), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 1);
+	assert_int_equal(xst_breaker_disarm(a, &two, XFS_SCRUB_TYPE_XATTR), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 0);
+
+	/* Another opener while a holds its slot: nothing tripped, a's slot kept. */
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	assert_int_equal(xst_breaker_ntripped(b), 0);
+	assert_int_equal(count_entries(dir_of(dir), ".slot-"), 2);
+	xst_breaker_free(b);
+	assert_int_equal(count_entries(dir_of(dir), ".slot-"), 1);
+
+	/* a goes down with the repair in its slot: the next open trips on it. */
+	xst_breaker_free(a);
+	assert_int_equal(xst_breaker_open(dir, uuid, &c), 0);
+	assert_int_equal(xst_breaker_ntripped(c), 1);
+	assert_string_equal(xst_breaker_tripped_descr(c, 0), "inode 131 directory");
+	assert_true(xst_breaker_tripped(c, &one, XFS_SCRUB_TYPE_DIR));
+	/* As a named marker the operator can see and remove; the old slot is gone. */
+	assert_int_equal(count_entries(dir_of(dir), "s3-a0-i131-g7-t15"), 1);
+	assert_int_equal(count_entries(dir_of(dir), ".slot-"), 1);
+	xst_breaker_free(c);
+}
+
+/* A stale slot holding something we never write is dropped, not reported. */
+static void test_stale_slot_garbage(void **state)
+{
+	char dir[] = "/tmp/xst-breaker-XXXXXX", path[600];
+	struct xst_breaker *b = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	xst_breaker_free(b);
+	snprintf(path, sizeof(path), "%s/.slot-1-1", dir_of(dir));
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("../../etc/passwd\nx\n", f);
+	fclose(f);
+	assert_int_equal(xst_breaker_open(dir, uuid, &b), 0);
+	assert_int_equal(xst_breaker_ntripped(b), 0);
 	assert_int_not_equal(access(path, F_OK), 0);
 	xst_breaker_free(b);
 }
@@ -133,6 +251,8 @@ int main(void)
 		cmocka_unit_test(test_crash_trips_next_run),
 		cmocka_unit_test(test_long_lived_breaker),
 		cmocka_unit_test(test_foreign_marker_name),
+		cmocka_unit_test(test_slot),
+		cmocka_unit_test(test_stale_slot_garbage),
 		cmocka_unit_test(test_bad_statedir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
