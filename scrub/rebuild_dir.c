@@ -489,6 +489,10 @@ static void finish_deferred(struct xst_ctx *ctx, struct xst_salvage *s)
 	unsigned int budget = 1u << 20;		/* blocks: a directory is at most 64 GiB of fork */
 
 	s->defer_raw = false;
+	if (s->defer_fd_set) {
+		close(s->defer_fd);
+		s->defer_fd_set = false;
+	}
 	dir_geo(fs, &c.geo);
 	c.single_block = s->defer_single;
 	if (posix_memalign(&buf, 4096, bs) != 0) {
@@ -538,6 +542,8 @@ int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 
 		if (r == 0) {
 			s->defer_raw = true;
+			s->defer_fd = TAKE_FD(fd);
+			s->defer_fd_set = true;
 			xst_trace("salvage: fork map taken (%zu extents), raw read deferred", s->ndefer);
 			return 0;
 		}

@@ -155,6 +155,8 @@ void xst_salvage_free(struct xst_salvage *s)
 	free(s->hidx);
 	free(s->record);
 	free(s->defer);
+	if (s->defer_fd_set)
+		close(s->defer_fd);
 	free(s);
 }
 

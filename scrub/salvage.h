@@ -90,6 +90,12 @@ struct xst_salvage {
 		uint64_t lblk, daddr, nblk;
 	} *defer;
 	size_t ndefer;
+	/*
+	 * The directory's fd from the map, kept until after the call: closing
+	 * it was one more call on the way there.  Valid while defer_fd_set.
+	 */
+	int defer_fd;
+	bool defer_fd_set;
 	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };
 
