@@ -17,57 +17,9 @@ T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
 modprobe xfs 2>/dev/null
 [ -d $T/events/xfs ] || { echo "no tracefs with xfs events here"; exit 1; }
-dev=/dev/vda mnt=/mnt/ev work=$(mktemp -d)
+dev=/dev/vda mnt=/mnt/ev
 healer=/usr/libexec/xfsprogs/xfs_healer
-# From the page cache, as upstream's binary is (see event-repair.sh).
-cp $XST_BUILD/daemon/xfs_scrubd $work/xfs_scrubd
-mkdir -p $mnt
-
-prepare() {
-	mkfs.xfs -q -f $dev && mount $dev $mnt || exit 1
-	mkdir $mnt/d
-	(cd $mnt/d && seq -f "entry_with_a_longish_name_%g" 1 300 | xargs touch)
-	dino=$(stat -c %i $mnt/d)
-	umount $mnt
-	xfs_db -x -c "inode $dino" -c "dblock 0" -c "write -d dhdr.hdr.magic 0" $dev >/dev/null 2>&1
-	mount $dev $mnt
-}
-
-cat >$work/conf <<EOF2
-[daemon]
-state_dir = $work/state
-runtime_dir = $work/run
-[scan]
-interval = 0
-[repair]
-mode = always
-[filesystems]
-include = $mnt
-EOF2
-
-# The reader of event-repair.sh: one process, listdir every 2 ms.
-measure() {
-	python3 - "$mnt/d" <<'PY'
-import os, sys, time
-d = sys.argv[1]
-m0 = time.monotonic_ns()
-def lists():
-    try:
-        os.listdir(d)
-        return True
-    except OSError:
-        return False
-if lists():
-    print("not-damaged")
-    sys.exit(0)
-while time.monotonic_ns() - m0 < 10 * 10**9:
-    time.sleep(0.002)
-    if lists():
-        print((time.monotonic_ns() - m0) // 10**6)
-        sys.exit(0)
-print("timeout")
-PY
-}
+. "$(dirname "$0")/event-common.sh"
 
 trace_on() {
 	echo 0 >$T/tracing_on
@@ -114,37 +66,34 @@ syscalls() {
 	echo
 }
 
-declare -a up us
-for r in $(seq 1 $runs); do
+# one NAME CMD...: a run with the daemon CMD started on the damage; prints
+# the run's line and appends its summary to the array named NAME.
+one() {
+	local -n res=$1
+	local name=$2 pid m
+	shift 2
 	prepare
-	$healer --repair $mnt >$work/healer.log 2>&1 &
-	hp=$!
+	"$@" >$work/daemon.log 2>&1 &
+	pid=$!
+	# Both up and watching: upstream says nothing when it starts.
 	sleep 2
 	trace_on
 	m=$(measure)
 	sleep 0.3
 	trace_take
-	up+=("$(summary)")
-	echo "# run $r xfs_healer --repair ($m ms): read call exchange lists pre in-call: ${up[-1]}"
+	res+=("$(summary)")
+	echo "# run $r $name ($m ms): read call exchange lists pre in-call: ${res[-1]}"
 	[ -n "${XST_BENCH_TIMELINE:-}" ] && echo "#   syscalls:$(syscalls)"
-	kill $hp 2>/dev/null; wait $hp 2>/dev/null
-	umount $mnt
-
-	prepare
-	$work/xfs_scrubd -c $work/conf -s >$work/ours.log 2>&1 &
-	op=$!
-	for i in $(seq 1 100); do grep -q 'watching' $work/ours.log && break; sleep 0.1; done
-	sleep 1
-	trace_on
-	m=$(measure)
-	sleep 0.3
-	trace_take
-	us+=("$(summary)")
-	echo "# run $r xfs_scrubd ($m ms): read call exchange lists pre in-call: ${us[-1]}"
-	[ -n "${XST_BENCH_TIMELINE:-}" ] && echo "#   syscalls:$(syscalls)"
-	kill $op 2>/dev/null; wait $op 2>/dev/null
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
 	umount $mnt
 	rm -rf $work/state
+}
+
+declare -a up us
+for r in $(seq 1 $runs); do
+	one up "xfs_healer --repair" $healer --repair $mnt
+	one us xfs_scrubd $ours -c $work/conf -s
 done
 # col N: the median of column N over the runs given.
 col() { local n=$1; shift; printf '%s\n' "$@" | awk -v n=$n '{print $n}' | sort -n |
