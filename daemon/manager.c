@@ -1229,8 +1229,14 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	bool finished = false, resync = false, ended;
 
 	(void)!read(fd, &v, sizeof(v));
-	if (fd == m->kick_tfd)
-		__atomic_store_n(&m->kick_due_ns, 0, __ATOMIC_RELEASE);
+	if (fd == m->kick_tfd) {
+		uint64_t due = __atomic_load_n(&m->kick_due_ns, __ATOMIC_ACQUIRE);
+
+		/* Only the look that fired: one a worker set since still stands. */
+		if (due && due <= mono_ns())
+			(void)__atomic_compare_exchange_n(&m->kick_due_ns, &due, 0, false,
+							  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
 	for (struct xsd_fs *fs = m->fs; fs; fs = fs->next) {
 		struct xsd_outcome *o;
 
