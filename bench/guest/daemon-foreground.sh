@@ -72,6 +72,12 @@ EOF2
 	sleep 1
 }
 
+# cpu_s PID: user+system CPU seconds the process has used (the kernel's
+# work in its ioctls included), from /proc/PID/stat.
+cpu_s() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$1/stat
+}
+
 for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
 	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
 	base=$(fg)
@@ -82,8 +88,9 @@ for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
 	with=$(fg $wp)
 	wait $wp
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	cpu=$(cpu_s $op)
 	kill $op; wait $op 2>/dev/null
-	echo "xfs_scrubd cpu_budget $budget: foreground $with ops/s (alone $base), ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $ms ms ($(tail -1 $work/wait.log))"
+	echo "xfs_scrubd cpu_budget $budget: foreground $with ops/s (alone $base), ratio $(awk -v a="$with" -v b="$base" 'BEGIN { printf "%.2f", a / b }'), scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
 done
 
 # The scans alone, for the CPU they need: xfs_scrubd at full speed, our
@@ -91,7 +98,7 @@ done
 start_ours
 t0=$(date +%s%N)
 $ctl -s $work/run/control start --full-speed --wait $mnt >/dev/null 2>&1
-echo "alone: xfs_scrubd full speed $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+echo "alone: xfs_scrubd full speed $(( ($(date +%s%N) - t0) / 1000000 )) ms, daemon CPU $(cpu_s $op) s"
 kill $op; wait $op 2>/dev/null
 for cmd in "$XST_BUILD/scrub/xfs_scrub -n" "xfs_scrub -n" "xfs_scrub -b -n"; do
 	t0=$(date +%s%N)
