@@ -69,10 +69,11 @@ struct wctx {
 	uint64_t media_pending;		/* bytes read since the last scan point */
 	uint64_t rest_debt;		/* throttling rest owed, not yet taken */
 	/*
-	 * The in-flight markers, open for as long as the worker runs (the
-	 * state directory is not on a watched mount's way out): opening them
-	 * cost a directory walk on the way to each event's repair call.
-	 * Markers removed by hand are noticed when they matter (breaker.h).
+	 * The in-flight markers, open for as long as the worker runs:
+	 * opening them cost a directory walk on the way to each event's
+	 * repair call.  They live in the state directory, which the service
+	 * needs mounted for as long as it runs anyway.  Markers removed by
+	 * hand are noticed when they matter (breaker.h).
 	 */
 	struct xst_breaker *breaker;
 	bool breaker_reported;
@@ -452,10 +453,6 @@ static bool defer(struct wctx *w, const struct xst_item *it, uint64_t types)
 	return true;
 }
 
-/*
- * After a check: report what is broken, repair it when allowed, and report
- * each type's outcome.  Returns 0 or an errno that ends the job.
- */
 /* One "corruption found" record per broken type (not again on the final pass). */
 static void post_corruptions(struct wctx *w, const struct xst_item *it, uint64_t bad,
 			     const char *origin)
@@ -472,6 +469,10 @@ static void post_corruptions(struct wctx *w, const struct xst_item *it, uint64_t
 	}
 }
 
+/*
+ * After a check: report what is broken, repair it when allowed, and report
+ * each type's outcome.  Returns 0 or an errno that ends the job.
+ */
 static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 {
 	char d[XST_DESCR_MAX];
