@@ -100,12 +100,6 @@ static const char *success_text(uint32_t old)
 }
 
 /*
- * One repair call for one type.  Returns 1 if the type is settled (fixed,
- * or given up on with a message), 0 to try again later, or a fatal -errno.
- * *verified is set when the settled verdict is "sound" from the kernel's
- * own check after the repair (IFLAG_REPAIR re-checks before it returns).
- */
-/*
  * The object's name for messages, made on first use: with parent pointers
  * it is a walk up the tree, which a repair call need not wait for.
  */
@@ -116,6 +110,12 @@ static const char *named(struct xst_ctx *ctx, const struct xst_item *it, unsigne
 	return d;
 }
 
+/*
+ * One repair call for one type.  Returns 1 if the type is settled (fixed,
+ * or given up on with a message), 0 to try again later, or a fatal -errno.
+ * *verified is set when the settled verdict is "sound" from the kernel's
+ * own check after the repair (IFLAG_REPAIR re-checks before it returns).
+ */
 static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		      unsigned int flags, bool *verified)
 {
@@ -135,12 +135,12 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
-	if (rep->quiet_attempts)
-		;
-	else if (xst_needs_repair(old))
-		xst_msg(rep, XST_INFO, named(ctx, it, t, d), "Attempting repair.");
-	else if (rep->verbose || rep->debug)
-		xst_msg(rep, XST_INFO, named(ctx, it, t, d), "Attempting optimization.");
+	if (!rep->quiet_attempts) {
+		if (xst_needs_repair(old))
+			xst_msg(rep, XST_INFO, named(ctx, it, t, d), "Attempting repair.");
+		else if (rep->verbose || rep->debug)
+			xst_msg(rep, XST_INFO, named(ctx, it, t, d), "Attempting optimization.");
+	}
 
 	xst_trace("repair: type %u start", t);
 	r = xst_rebuild_prepare(ctx, it, t, &salv);
