@@ -306,8 +306,10 @@ static void write_metrics(struct xsd_manager *m)
 static int on_ticker(sd_event_source *s, uint64_t usec, void *userdata);
 static void arm_sched(struct xsd_manager *m);
 
-/* Progress reporting runs only while something is busy: idle means no wakeups. */
-/* Every 2 s while anything is busy: one source, made at start (xsd_manager_new). */
+/*
+ * Progress reporting, every 2 s, only while something is busy: idle means
+ * no wakeups.  One source, made at start (xsd_manager_new).
+ */
 static void arm_ticker(struct xsd_manager *m)
 {
 	int on = SD_EVENT_OFF;

@@ -331,36 +331,35 @@ int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned i
 		}
 		/* Whatever the slot holds now, a named file says it for sure. */
 	}
-	pthread_mutex_unlock(&b->lock);
+	/* Under the lock too: reopen_dir swaps the directory fd. */
 	r = write_named(b->dirfd, name, descr);
 	if (r == -ENOENT && reopen_dir(b) == 0)
 		r = write_named(b->dirfd, name, descr);
+	pthread_mutex_unlock(&b->lock);
 	return r;
 }
 
 int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigned int type)
 {
 	char name[128], zero[SLOT_BYTES] = { 0 };
+	int r;
 
 	if (!b)
 		return 0;
 	marker_name(it, type, name, sizeof(name));
 	pthread_mutex_lock(&b->lock);
 	if (b->slot_name[0] && !strcmp(b->slot_name, name)) {
-		int r = pwrite(b->slotfd, zero, SLOT_BYTES, 0) == SLOT_BYTES &&
-			fdatasync(b->slotfd) == 0 ? 0 : neg_errno();
-
+		r = pwrite(b->slotfd, zero, SLOT_BYTES, 0) == SLOT_BYTES &&
+		    fdatasync(b->slotfd) == 0 ? 0 : neg_errno();
 		if (r == 0)
 			b->slot_name[0] = '\0';
 		pthread_mutex_unlock(&b->lock);
 		return r;
 	}
+	r = unlinkat(b->dirfd, name, 0) < 0 && errno != ENOENT ? neg_errno() :
+	    fsync(b->dirfd) < 0 ? neg_errno() : 0;
 	pthread_mutex_unlock(&b->lock);
-	if (unlinkat(b->dirfd, name, 0) < 0 && errno != ENOENT)
-		return neg_errno();
-	if (fsync(b->dirfd) < 0)
-		return neg_errno();
-	return 0;
+	return r;
 }
 
 unsigned int xst_breaker_ntripped(const struct xst_breaker *b)
