@@ -72,9 +72,8 @@ static int parse_line(char *line, struct xsd_mount *out, bool *is_xfs)
 	out->mnt_id = atoi(f[0]);
 	out->dev = makedev(ma, mi);
 	opts = f[5];
-	out->readonly = !strncmp(opts, "ro", 2) && (opts[2] == ',' || !opts[2]);
-	for (char *o = sopts, *sv = NULL; (tok = strtok_r(o, ",", &sv)); o = NULL)
-		out->discard |= !strcmp(tok, "discard");
+	out->readonly = xst_mount_opt_has(opts, "ro");
+	out->discard = xst_mount_opt_has(sopts, "discard");
 	out->mountpoint = strdup(f[4]);
 	out->source = strdup(source);
 	if (!out->mountpoint || !out->source) {

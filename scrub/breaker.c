@@ -219,7 +219,6 @@ int xst_breaker_open(const char *statedir, const uint8_t uuid[16], struct xst_br
 bool xst_breaker_tripped(struct xst_breaker *b, const struct xst_item *it, unsigned int type)
 {
 	char name[128];
-
 	bool tripped = false;
 
 	if (!b)

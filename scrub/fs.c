@@ -194,19 +194,23 @@ int xst_mountinfo_each(dev_t dev, int (*fn)(void *arg, const char *src, const ch
 	return r;
 }
 
+bool xst_mount_opt_has(const char *opts, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	/* A mountinfo line cut short has no option list at all. */
+	if (!opts)
+		return false;
+	for (const char *p = opts; n && (p = strstr(p, opt)); p += n)
+		if ((p == opts || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 /* "discard" among the superblock options: 1, else 0 (and stop at the first line). */
 static int has_discard(void *arg, const char *src, const char *sopts)
 {
-	int *found = arg;
-	const char *p = sopts;
-	size_t n = strlen("discard");
-
-	*found = 0;
-	while ((p = strstr(p, "discard"))) {
-		if ((p == sopts || p[-1] == ',') && (p[n] == ',' || !p[n]))
-			*found = 1;
-		p += n;
-	}
+	*(int *)arg = xst_mount_opt_has(sopts, "discard");
 	return 1;
 }
 

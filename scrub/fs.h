@@ -57,6 +57,9 @@ void xst_fs_set_device_hint(const struct xst_fs *fs, const char *path);
  */
 void xst_fs_set_discard(const struct xst_fs *fs, bool on);
 
+/* Whether a comma-separated mount option list (NULL: none) holds opt as a whole option. */
+bool xst_mount_opt_has(const char *opts, const char *opt);
+
 /*
  * Each /proc/self/mountinfo line of device dev: fn gets the mount source and
  * the superblock options, and returns 0 to go on or anything else to stop

@@ -159,12 +159,15 @@ static void test_mountinfo(void **state)
 		"32 22 254:0 /sub /mnt/bind rw - xfs /dev/vda rw\n"
 		"33 22 254:16 / /mnt/with\\040space ro,relatime - xfs /dev/vdb ro\n"
 		"garbage line\n"
-		"34 22 254:32 / /mnt/c rw master:2 unbindable - xfs /dev/mapper/x\\134y rw,attr2,discard,inode64\n";
+		"34 22 254:32 / /mnt/c rw master:2 unbindable - xfs /dev/mapper/x\\134y rw,attr2,discard,inode64\n"
+		/* Options that only contain the words, and a line cut before its options. */
+		"35 22 254:48 / /mnt/d rwro,relatime - xfs /dev/vdd rw,nodiscard,discard_max=1\n"
+		"36 22 254:64 / /mnt/e ro - xfs /dev/vde\n";
 	struct xsd_mount *m = NULL;
 	size_t n = 0;
 
 	assert_int_equal(xsd_mounts_parse(text, &m, &n), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 5);
 	assert_string_equal(m[0].mountpoint, "/mnt/a");
 	assert_string_equal(m[0].source, "/dev/vda");
 	assert_int_equal(m[0].dev, makedev(254, 0));
@@ -175,6 +178,10 @@ static void test_mountinfo(void **state)
 	assert_true(m[1].readonly);
 	assert_string_equal(m[2].source, "/dev/mapper/x\\y");
 	assert_true(m[2].discard);
+	assert_false(m[3].readonly);
+	assert_false(m[3].discard);
+	assert_true(m[4].readonly);
+	assert_false(m[4].discard);
 	xsd_mounts_free(m, n);
 	xsd_mounts_free(NULL, 0);
 }
