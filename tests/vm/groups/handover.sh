@@ -22,9 +22,10 @@ jcount() { jsteady jcount_once "$@"; }
 lastmsg() { jfind "$@" | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read() or "{}").get("MESSAGE", ""))'; }
 field() { sed -n "s/.*\"$1\" *: *\"\{0,1\}\([^\",}]*\).*/\1/p" | head -1; }
 # The daemon's kernel scrub calls so far: it grows only when the daemon scrubs.
-# Scan requests that came over D-Bus (xfs_scrub's hand-overs, xfs_scrubctl).
-asked_once() { jfind $ID_CONTROL XFS_MOUNTPOINT=$MA XFS_OUTCOME=requested | grep -c 'over D-Bus'; }
-asked() { jsteady asked_once; }
+# asked_after CURSOR / started_after CURSOR: scan requests that came over
+# D-Bus (xfs_scrub's hand-overs, xfs_scrubctl) and scans started, since jmark.
+asked_after() { jfind_after "$1" $ID_CONTROL XFS_MOUNTPOINT=$MA XFS_OUTCOME=requested | grep -c 'over D-Bus'; }
+started_after() { jfind_after "$1" $ID_STARTED XFS_MOUNTPOINT=$MA | wc -l; }
 calls() { busctl get-property org.xfs.Scrubd1 /org/xfs/Scrubd1 org.xfs.Scrubd1.Manager ScrubCalls 2>/dev/null | awk '{print $2}'; }
 wait_idle() {
 	local i
@@ -118,26 +119,26 @@ grep -q "^$MA: corruptions found: [1-9]" /tmp/rep.err && grep -q "^$MA: Re-run x
 # mention it.  (Neither the engine's Info lines nor the daemon's scrub-call
 # counter are signs: the first depend on what earlier runs left in core,
 # and the local check's findings reach the daemon as health events.)
-a0=$(asked)
-s0=$(jcount $ID_STARTED XFS_MOUNTPOINT=$MA)
+mark=$(jmark)
 run loc -n -o nodaemon $MA
-if [ "$(asked)" -eq "$a0" ] && [ "$(jcount $ID_STARTED XFS_MOUNTPOINT=$MA)" -eq "$s0" ] &&
+na=$(asked_after "$mark") ns=$(started_after "$mark")
+if [ -n "$mark" ] && [ "$na" -eq 0 ] && [ "$ns" -eq 0 ] &&
    ! grep -q 'xfs_scrubd' /tmp/loc.err && [ "$(rc loc)" -eq 1 ]; then
 	t_ok "-o nodaemon: ran here (no request reached the daemon, no scan started there), exit 1"
 else
-	t_fail "-o nodaemon local" "requests $a0 -> $(asked), exit $(rc loc): $(head -3 /tmp/loc.err)"
+	t_fail "-o nodaemon local" "cursor '${mark:0:20}', new requests $na, new scans $ns, exit $(rc loc): $(head -3 /tmp/loc.err)"
 fi
 if [ "$(corruptions rep)" = "$(corruptions loc)" ]; then
 	t_ok "daemon and local run report the same corruptions ($(corruptions loc | wc -l) lines)"
 else
 	t_fail "same findings" "$(diff <(corruptions rep) <(corruptions loc) | head -10 | tr '\n' ' ')"
 fi
-a0=$(asked)
+mark=$(jmark)
 XFS_SCRUB_NO_DAEMON=1 timeout 300 "$SCRUB" -n $MA >/dev/null 2>/tmp/env.err; r=$?
-a1=$(asked)
-[ "$a1" -eq "$a0" ] && ! grep -q xfs_scrubd /tmp/env.err && [ $r -eq 1 ] &&
+na=$(asked_after "$mark")
+[ -n "$mark" ] && [ "$na" -eq 0 ] && ! grep -q xfs_scrubd /tmp/env.err && [ $r -eq 1 ] &&
 	t_ok "XFS_SCRUB_NO_DAEMON=1: ran here, exit 1" ||
-	t_fail "env opt-out" "exit $r, requests $a0 -> $a1: $(grep xfs_scrubd /tmp/env.err | head -3)"
+	t_fail "env opt-out" "exit $r, cursor '${mark:0:20}', new requests $na: $(grep xfs_scrubd /tmp/env.err | head -3)"
 
 # ---- -C: progress lines from the daemon's Progress signals ----
 run prog -n -C 1 $MA

@@ -47,6 +47,16 @@ xsd_install() {
 
 # jfind ID [FIELD=VALUE...]: the journal's JSON records matching, this boot.
 jfind() { local id=$1; shift; journalctl -b -o json --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null; }
+# jmark: the journal's cursor now; jfind_after CURSOR ID [FIELD=VALUE...]:
+# the matching records written since.  "Nothing new since" must not rest on
+# counting all records: a volatile journal drops its oldest ones when full
+# (seen: a count of one request fell to zero while a scan's health events
+# were journaled).
+jmark() { journalctl -b -n 0 --show-cursor --no-pager 2>/dev/null | sed -n 's/^-- cursor: //p'; }
+jfind_after() {
+	local cur=$1 id=$2; shift 2
+	journalctl -b -o json --no-pager --after-cursor="$cur" MESSAGE_ID="$id" "$@" 2>/dev/null
+}
 # jsteady CMD...: CMD's output once two reads in a row agree.  While
 # journald writes fast (a scan's health events) or rotates a file, one read
 # can come back short and the next whole: a count compared before and after
