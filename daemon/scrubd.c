@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "manager.h"
+#include "warm.h"
 
 #define DEFAULT_CONFIG "/etc/xfs_scrubd.conf"
 
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 		xsd_config_done(&cfg);
 		return 0;
 	}
+	/* Our code in place before the first health event needs it (warm.h). */
+	(void)xsd_warm_text();
 	r = xsd_manager_new(&cfg, mirror, &m);
 	if (r < 0) {
 		fprintf(stderr, "xfs_scrubd: cannot start: %s\n", strerror(-r));

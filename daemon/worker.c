@@ -34,6 +34,7 @@
 #include "schedule.h"
 #include "trace.h"
 #include "util.h"
+#include "warm.h"
 
 struct failed_key {
 	enum xst_scope scope;
@@ -1425,6 +1426,11 @@ out:
  */
 static void warm_up(struct wctx *w)
 {
+	/*
+	 * More than a repair's way to the kernel was seen to take (13 KiB of
+	 * stack, 16 KiB of heap); little enough to keep per filesystem.
+	 */
+	xsd_warm_thread(32 * 1024, 48 * 1024);
 	if (open_fs(w) == 0)
 		close_fs(w);
 }
