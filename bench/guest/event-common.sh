@@ -53,4 +53,20 @@ print("timeout")
 PY
 }
 
+# Ours repairs whatever the filesystem's autofsck property says, and keeps
+# its state in the scratch directory.
 cat >$work/conf <<EOF2
+[daemon]
+state_dir = $work/state
+runtime_dir = $work/run
+[scan]
+interval = 0
+[repair]
+mode = always
+[filesystems]
+include = $mnt
+EOF2
+# A configuration that did not arrive would leave ours on its defaults
+# (report-only unless the filesystem asks, state under /var/lib) unnoticed.
+grep -q '^mode = always' $work/conf && $ours -t -c $work/conf >/dev/null ||
+	{ echo "bench configuration not written or not accepted"; exit 1; }

@@ -9,22 +9,14 @@
 # one repair call.  Prints each run and the medians.  XST_BENCH_TRACE=1 runs
 # ours with XST_TRACE=1 and prints milestones of each run and the whole trace
 # of the last one (XST_BENCH_TRACE=all: of every run), in ms from the failing
-# read.
+# read.  XST_BENCH_OTHER=PATH also runs another build of xfs_scrubd (a path
+# the guest sees, e.g. under /project) in every round, for an A/B in one
+# boot: per-run figures spread far more than boots move the medians.
 set -u
 runs=${XST_BENCH_RUNS:-5}
 dev=/dev/vda mnt=/mnt/ev
 healer=/usr/libexec/xfsprogs/xfs_healer
 . "$(dirname "$0")/event-common.sh"
-[daemon]
-state_dir = $work/state
-runtime_dir = $work/run
-[scan]
-interval = 0
-[repair]
-mode = always
-[filesystems]
-include = $mnt
-EOF2
 
 # trace_ms LOG T0FILE: the XST_TRACE lines of LOG as "ms-after-T0 text".
 trace_ms() {
@@ -59,7 +51,26 @@ show_trace() {
 	echo "#   (the directory listed again at $(cat $work/lists-again) ms)"
 }
 
-declare -a up us
+# run_other: one run of the XST_BENCH_OTHER build on fresh damage; prints ms.
+run_other() {
+	local op
+	prepare
+	$other -c $work/conf.other -s >$work/other.log 2>&1 &
+	op=$!
+	for i in $(seq 1 100); do grep -q 'watching' $work/other.log && break; sleep 0.1; done
+	measure
+	kill $op 2>/dev/null; wait $op 2>/dev/null
+	umount $mnt
+}
+
+other=
+if [ -n "${XST_BENCH_OTHER:-}" ]; then
+	other=$work/xfs_scrubd.other
+	cp "$XST_BENCH_OTHER" $other || exit 1
+	# Its own state: the breakers' slots of two builds stay apart.
+	sed "s|$work/state|$work/state.other|; s|$work/run|$work/run.other|" $work/conf >$work/conf.other
+fi
+declare -a up us ot
 for r in $(seq 1 $runs); do
 	prepare
 	$healer --repair $mnt >$work/healer.log 2>&1 &
@@ -76,7 +87,8 @@ for r in $(seq 1 $runs); do
 	us+=($(measure))
 	kill $op 2>/dev/null; wait $op 2>/dev/null
 	umount $mnt
-	echo "# run $r: xfs_healer --repair ${up[-1]} ms, xfs_scrubd ${us[-1]} ms"
+	[ -n "$other" ] && ot+=($(run_other))
+	echo "# run $r: xfs_healer --repair ${up[-1]} ms, xfs_scrubd ${us[-1]} ms${other:+, other build ${ot[-1]} ms}"
 	if [ -n "${XST_BENCH_TRACE:-}" ]; then
 		echo "#   xfs_scrubd, ms after the failing read: $(milestones $work/ours.log $work/t0)"
 		[ "$XST_BENCH_TRACE" = all ] && show_trace
@@ -85,6 +97,10 @@ done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mu=$(med "${up[@]}") mo=$(med "${us[@]}")
 echo "event -> directory lists again, median of $runs: xfs_healer --repair $mu ms, xfs_scrubd $mo ms, ratio $(awk -v a="$mo" -v b="$mu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+if [ -n "$other" ]; then
+	mt=$(med "${ot[@]}")
+	echo "other build ($XST_BENCH_OTHER), median of $runs: $mt ms, ratio $(awk -v a="$mt" -v b="$mu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+fi
 echo "# last xfs_scrubd log:"; grep -v '^xst-trace' $work/ours.log | sed 's/^/#   /' | tail -6
 [ "${XST_BENCH_TRACE:-}" = 1 ] && show_trace
 echo "# last xfs_healer log:"; sed 's/^/#   /' $work/healer.log | tail -6
