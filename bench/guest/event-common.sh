@@ -53,8 +53,8 @@ print("timeout")
 PY
 }
 
-# Ours repairs whatever the filesystem's autofsck property says, and keeps
-# its state in the scratch directory.
+# Ours repairs whether or not the filesystem's autofsck property asks for
+# it, and keeps its state in the scratch directory.
 cat >$work/conf <<EOF2
 [daemon]
 state_dir = $work/state
