@@ -142,6 +142,7 @@ struct xsd_fs {
 	sd_event_source *hm_src;
 	unsigned char hm_buf[64 * XSD_HM_RECORD];
 	size_t hm_len;
+	bool targets_queued;	/* wake the worker when the events at hand are read */
 	bool monitor;		/* true: kernel monitor; false: polling */
 	char monitor_note[128];
 	sd_event_source *poll_timer;
