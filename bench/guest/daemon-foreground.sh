@@ -16,12 +16,8 @@ dev=/dev/vda mnt=/mnt/fg
 ours=$XST_BUILD/daemon/xfs_scrubd ctl=$XST_BUILD/daemon/xfs_scrubctl
 work=$(mktemp -d)
 mkdir -p $mnt
-mkfs.xfs -q -f $dev && mount $dev $mnt || exit 1
-echo "# populating $ninodes inodes"
-for d in $(seq 1 $((ninodes / 500 + 1))); do
-	mkdir $mnt/d$d
-	(cd $mnt/d$d && seq -f "f%g" 1 499 | xargs touch)
-done
+. "$(dirname "$0")/common.sh"
+populate_fs $dev $ninodes
 mkdir $mnt/fg
 sync
 
@@ -55,18 +51,7 @@ PY
 # state directory and its control socket up; sets op.
 start_ours() {
 	rm -rf $work/state
-	cat >$work/conf <<EOF2
-[daemon]
-state_dir = $work/state
-runtime_dir = $work/run
-[scan]
-interval = 0
-${1:+cpu_budget = $1}
-[repair]
-mode = never
-[filesystems]
-include = $mnt
-EOF2
+	ours_conf never ${1:-}
 	$ours -c $work/conf >$work/ours.log 2>&1 &
 	op=$!
 	for i in $(seq 1 100); do [ -S $work/run/control ] && break; sleep 0.1; done

@@ -55,17 +55,8 @@ PY
 
 # Ours repairs whether or not the filesystem's autofsck property asks for
 # it, and keeps its state in the scratch directory.
-cat >$work/conf <<EOF2
-[daemon]
-state_dir = $work/state
-runtime_dir = $work/run
-[scan]
-interval = 0
-[repair]
-mode = always
-[filesystems]
-include = $mnt
-EOF2
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+ours_conf always
 # A configuration that did not arrive would leave ours on its defaults
 # (report-only unless the filesystem asks, state under /var/lib) unnoticed.
 grep -q '^mode = always' $work/conf && $ours -t -c $work/conf >/dev/null ||

@@ -18,12 +18,8 @@ modprobe xfs 2>/dev/null
 [ -d $T/events/xfs_scrub/xchk_start ] || { echo "no xfs_scrub tracepoints here"; exit 1; }
 work=$(mktemp -d)
 mkdir -p $mnt
-mkfs.xfs -q -f $dev && mount $dev $mnt || exit 1
-echo "# populating $ninodes inodes"
-for d in $(seq 1 $((ninodes / 500 + 1))); do
-	mkdir $mnt/d$d
-	(cd $mnt/d$d && seq -f "f%g" 1 499 | xargs touch)
-done
+. "$(dirname "$0")/common.sh"
+populate_fs $dev $ninodes
 sync
 hz=$(getconf CLK_TCK)
 
@@ -56,17 +52,7 @@ per_type() {
 # ticks PID: "user system" clock ticks used by the process so far.
 ticks() { awk '{ print $14, $15 }' /proc/$1/stat; }
 
-cat >$work/conf <<EOF2
-[daemon]
-state_dir = $work/state
-runtime_dir = $work/run
-[scan]
-interval = 0
-[repair]
-mode = never
-[filesystems]
-include = $mnt
-EOF2
+ours_conf never
 # ours_scan: one full-speed scan by a fresh daemon, traced.
 ours_scan() {
 	local op u0 s0 u1 s1 t0 t1
