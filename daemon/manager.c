@@ -577,9 +577,9 @@ static void push_target(struct xsd_fs *fs, const struct xst_item *it)
 
 /*
  * Last thing before the loop goes back to waiting: on a busy CPU a worker
- * woken earlier waited for the rest of the loop's turn (under TCG ~0.4 ms
+ * woken earlier waited for the rest of the loop's turn (under TCG ~0.5 ms
  * between the wake and the worker running, on the way to an event's
- * repair call).
+ * repair call; ~0.3 ms now).
  */
 static void wake_worker(struct xsd_fs *fs)
 {

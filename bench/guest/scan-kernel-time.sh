@@ -53,6 +53,7 @@ per_type() {
 ticks() { awk '{ print $14, $15 }' /proc/$1/stat; }
 
 ours_conf never
+
 # ours_scan: one full-speed scan by a fresh daemon, traced.
 ours_scan() {
 	local op u0 s0 u1 s1 t0 t1
