@@ -32,6 +32,7 @@
 #include "descr.h"
 #include "kernel.h"
 #include "media.h"
+#include "spacemap.h"
 #include "util.h"
 
 #define FSMAP_BATCH 1024
@@ -509,57 +510,14 @@ static int classify(struct scan *sc, const struct fsmap *m)
 	return MDEV_RT;
 }
 
-static struct fsmap_head *fsmap_alloc(void)
-{
-	struct fsmap_head *h = calloc(1, sizeof(*h) + FSMAP_BATCH * sizeof(struct fsmap));
-
-	if (h)
-		h->fmh_count = FSMAP_BATCH;
-	return h;
-}
-
-/*
- * Query the space map of [lo, hi] bytes of device dev (0 and UINT_MAX: all
- * devices).  Keys compare device first, so a physical bound means nothing
- * without the right device beside it.
- */
-static void fsmap_keys(struct fsmap_head *h, uint32_t dev, uint64_t lo, uint64_t hi)
-{
-	memset(h->fmh_keys, 0, sizeof(h->fmh_keys));
-	h->fmh_keys[0].fmr_device = dev;
-	h->fmh_keys[0].fmr_physical = lo;
-	h->fmh_keys[1].fmr_device = dev ? dev : UINT_MAX;
-	h->fmh_keys[1].fmr_physical = hi;
-	h->fmh_keys[1].fmr_owner = ULLONG_MAX;
-	h->fmh_keys[1].fmr_offset = ULLONG_MAX;
-	h->fmh_keys[1].fmr_flags = UINT_MAX;
-	h->fmh_iflags = 0;
-	h->fmh_oflags = 0;
-	h->fmh_entries = 0;
-}
-
-/* Advance to the batch after the one just returned; false when done. */
-static bool fsmap_next(struct fsmap_head *h)
-{
-	const struct fsmap *last;
-
-	if (h->fmh_entries == 0)
-		return false;
-	last = &h->fmh_recs[h->fmh_entries - 1];
-	if (last->fmr_flags & FMR_OF_LAST)
-		return false;
-	h->fmh_keys[0] = *last;
-	return true;
-}
-
 static int plan(struct scan *sc)
 {
-	_cleanup_free_ struct fsmap_head *h = fsmap_alloc();
+	_cleanup_free_ struct fsmap_head *h = xst_fsmap_alloc(FSMAP_BATCH);
 	int r;
 
 	if (!h)
 		return -ENOMEM;
-	fsmap_keys(h, 0, 0, ULLONG_MAX);
+	xst_fsmap_range(h, 0, 0, ULLONG_MAX);
 	do {
 		r = xk_getfsmap(sc->fs->fd, h);
 		if (r < 0)
@@ -577,7 +535,7 @@ static int plan(struct scan *sc)
 			if (r < 0)
 				return r;
 		}
-	} while (fsmap_next(h));
+	} while (xst_fsmap_next(h));
 	for (unsigned int i = 0; i < MDEV_NR; i++)
 		sc->dev[i].nr = xst_media_merge(sc->dev[i].ranges, sc->dev[i].nr, sc->block);
 	return 0;
@@ -587,13 +545,13 @@ static int plan(struct scan *sc)
 
 static int map_bad(struct scan *sc, unsigned int dev, const struct xst_media_range *bad)
 {
-	_cleanup_free_ struct fsmap_head *h = fsmap_alloc();
+	_cleanup_free_ struct fsmap_head *h = xst_fsmap_alloc(FSMAP_BATCH);
 	bool found = false;
 	int r;
 
 	if (!h)
 		return -ENOMEM;
-	fsmap_keys(h, sc->dev[dev].key, bad->start, bad->start + bad->len - 1);
+	xst_fsmap_range(h, sc->dev[dev].key, bad->start, bad->start + bad->len - 1);
 	do {
 		r = xk_getfsmap(sc->fs->fd, h);
 		if (r < 0)
@@ -629,7 +587,7 @@ static int map_bad(struct scan *sc, unsigned int dev, const struct xst_media_ran
 			if (sc->ops->finding)
 				sc->ops->finding(sc->arg, &f);
 		}
-	} while (fsmap_next(h));
+	} while (xst_fsmap_next(h));
 	if (!found && sc->ops->finding) {
 		/* A loss must never go unreported, even with no owner left to name. */
 		struct xst_media_finding f = {
