@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <syslog.h>
@@ -1419,6 +1421,23 @@ out:
 }
 
 /*
+ * A directory repair's way to the kernel, on the root directory (see
+ * xst_repair_rehearse): an event about a directory is the case users wait
+ * on, and the root is the one directory every filesystem has.
+ */
+static void rehearse_repair(struct wctx *w)
+{
+	struct xst_item it;
+	int gen = 0;
+
+	if (ioctl(w->xfs->fd, FS_IOC_GETVERSION, &gen) < 0)
+		return;
+	xst_item_init(&it, XST_SCOPE_INODE, 0, w->xfs->root_ino, (uint32_t)gen,
+		      XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
+	xst_repair_rehearse(&w->ctx, &it, XFS_SCRUB_TYPE_DIR);
+}
+
+/*
  * When the watch starts, not when the first event comes: the scrub and
  * repair probes, the in-flight markers (and the report of any left by a
  * crash), so that the first repair's way to the kernel is as short as the
@@ -1431,8 +1450,11 @@ static void warm_up(struct wctx *w)
 	 * stack, 16 KiB of heap); little enough to keep per filesystem.
 	 */
 	xsd_warm_thread(32 * 1024, 48 * 1024);
-	if (open_fs(w) == 0)
-		close_fs(w);
+	if (open_fs(w) < 0)
+		return;
+	if (w->repair)
+		rehearse_repair(w);
+	close_fs(w);
 }
 
 void *xsd_worker_main(void *arg)

@@ -552,6 +552,8 @@ int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 		s->defer = NULL;
 		s->ndefer = 0;
 	}
+	if (s->rehearsal)
+		return 0;
 	if (fd >= 0)
 		collect_readable(s, fd);
 	else

@@ -277,6 +277,8 @@ int xst_rebuild_xattr_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 		s->raw_err = fd;
 		return 0;
 	}
+	if (s->rehearsal)
+		return 0;
 	collect_readable(s, fd);
 	if (!s->raw_skip)
 		collect_raw(ctx, s, fd);

@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "rebuild.h"
 #include "repair.h"
+#include "salvage.h"
 #include "trace.h"
 #include "util.h"
 
@@ -116,6 +117,16 @@ static const char *named(struct xst_ctx *ctx, const struct xst_item *it, unsigne
  * *verified is set when the settled verdict is "sound" from the kernel's
  * own check after the repair (IFLAG_REPAIR re-checks before it returns).
  */
+void xst_repair_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type)
+{
+	char brief[128];
+
+	(void)xst_breaker_tripped(ctx->breaker, it, type);
+	if (type == XFS_SCRUB_TYPE_DIR || type == XFS_SCRUB_TYPE_XATTR)
+		xst_salvage_rehearse(ctx, it, type);
+	xst_describe_brief(ctx->fs, it, type, brief, sizeof(brief));
+}
+
 static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		      unsigned int flags, bool *verified)
 {

@@ -570,6 +570,24 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	return 0;
 }
 
+void xst_salvage_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type)
+{
+	struct xst_salvage *s;
+
+	if (it->scope != XST_SCOPE_INODE || !ctx->statedir)
+		return;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	s->type = type;
+	s->ino = it->ino;
+	s->gen = it->gen;
+	s->rehearsal = true;
+	(void)(type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
+					      xst_rebuild_dir_collect(ctx, s));
+	xst_salvage_free(s);
+}
+
 struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,
 					     unsigned int type)
 {

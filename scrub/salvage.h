@@ -96,6 +96,7 @@ struct xst_salvage {
 	 */
 	int defer_fd;
 	bool defer_fd_set;
+	bool rehearsal;		/* xst_salvage_rehearse: nothing read but the map */
 	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };
 
@@ -145,6 +146,12 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 			struct xst_salvage *s, bool kernel_says_fixed, bool final);
 void xst_salvage_free(struct xst_salvage *s);
+
+/*
+ * What xst_salvage_take does on the way to a repair call, with nothing
+ * read but the fork map and nothing saved; see xst_repair_rehearse.
+ */
+void xst_salvage_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type);
 
 /* Records kept between repair attempts on one object (under ctx->lock). */
 struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,
