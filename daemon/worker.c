@@ -65,6 +65,9 @@ struct wctx {
 	 * cost ~2 ms under TCG.  Only success is remembered.
 	 */
 	bool probed, probe_scrubv, probe_repair;
+	/* Likewise the data device's GETFSMAP key, learnt by the warm-up's rehearsal. */
+	bool fsmap_dev_known;
+	uint32_t fsmap_dev;
 	uint64_t post_delay_ns;		/* post() lets the loop wait this long (0: now) */
 	/* the media phase (callbacks of xst_media_scan) */
 	volatile int media_stop;
@@ -228,6 +231,8 @@ static void close_fs(struct wctx *w)
 	if (!w->xfs)
 		return;
 	w->ctx.breaker = NULL;		/* the worker's, not this job's */
+	if (!w->fsmap_dev_known)
+		w->fsmap_dev_known = xst_fs_fsmap_datadev_known(w->xfs, &w->fsmap_dev);
 	xst_ctx_fini(&w->ctx);
 	pthread_mutex_destroy(&w->prog.lock);
 	pthread_cond_destroy(&w->prog.cond);
@@ -312,6 +317,8 @@ static int open_fs(struct wctx *w)
 	w->xfs = xfs;
 	xst_fs_set_device_hint(xfs, w->fs->source);
 	xst_fs_set_discard(xfs, __atomic_load_n(&w->fs->discard, __ATOMIC_RELAXED));
+	if (w->fsmap_dev_known)
+		xst_fs_set_fsmap_datadev(xfs, w->fsmap_dev);
 	xst_report_init(&w->rep, w->fs->mountpoint);
 	w->rep.quiet_attempts = true;
 	w->rep.sink = engine_sink;

@@ -12,9 +12,11 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <linux/fsmap.h>
 
 #include "fs.h"
 #include "kernel.h"
+#include "spacemap.h"
 #include "util.h"
 
 #define XFS_SUPER_MAGIC_VALUE 0x58465342
@@ -102,6 +104,7 @@ int xst_fs_open(const char *path, struct xst_fs **ret)
 		return -ENOMEM;
 	fs->bdev->fd = -1;
 	fs->bdev->discard = -1;
+	fs->bdev->fsmap_dev = -1;
 	pthread_mutex_init(&fs->bdev->lock, NULL);
 
 	fs->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
@@ -234,6 +237,57 @@ bool xst_fs_online_discard(const struct xst_fs *fs)
 	d = fs->bdev->discard;
 	pthread_mutex_unlock(&fs->bdev->lock);
 	return d != 0;
+}
+
+int xst_fs_fsmap_datadev(const struct xst_fs *fs, uint32_t *dev)
+{
+	_cleanup_free_ struct fsmap_head *h = NULL;
+	int r = 0;
+
+	if (fs->geo.logstart == 0 || fs->geo.rtblocks != 0 || !fs->bdev)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&fs->bdev->lock);
+	if (fs->bdev->fsmap_dev < 0) {
+		h = xst_fsmap_alloc(1);
+		if (!h) {
+			r = -ENOMEM;
+			goto out;
+		}
+		xst_fsmap_range(h, 0, 0, ULLONG_MAX);
+		r = xk_getfsmap(fs->fd, h);
+		if (r == 0 && h->fmh_entries < 1)
+			r = -ENODATA;
+		if (r < 0)
+			goto out;
+		fs->bdev->fsmap_dev = h->fmh_recs[0].fmr_device;
+	}
+	*dev = (uint32_t)fs->bdev->fsmap_dev;
+out:
+	pthread_mutex_unlock(&fs->bdev->lock);
+	return r;
+}
+
+void xst_fs_set_fsmap_datadev(const struct xst_fs *fs, uint32_t dev)
+{
+	if (!fs->bdev)
+		return;
+	pthread_mutex_lock(&fs->bdev->lock);
+	fs->bdev->fsmap_dev = dev;
+	pthread_mutex_unlock(&fs->bdev->lock);
+}
+
+bool xst_fs_fsmap_datadev_known(const struct xst_fs *fs, uint32_t *dev)
+{
+	bool known;
+
+	if (!fs->bdev)
+		return false;
+	pthread_mutex_lock(&fs->bdev->lock);
+	known = fs->bdev->fsmap_dev >= 0;
+	if (known)
+		*dev = (uint32_t)fs->bdev->fsmap_dev;
+	pthread_mutex_unlock(&fs->bdev->lock);
+	return known;
 }
 
 void xst_fs_handle(const struct xst_fs *fs, uint64_t ino, uint32_t gen,

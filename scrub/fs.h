@@ -40,6 +40,7 @@ struct xst_fs_bdev {
 	int fd;
 	char *hint;	/* the mount source, if the caller knows it already */
 	int discard;	/* mounted with online discard: 1, 0, or -1 not known yet */
+	int64_t fsmap_dev;	/* the data device's GETFSMAP key, or -1 not known yet */
 };
 
 /*
@@ -68,6 +69,21 @@ bool xst_mount_opt_has(const char *opts, const char *opt);
 int xst_mountinfo_each(dev_t dev, int (*fn)(void *arg, const char *src, const char *sopts),
 		       void *arg);
 bool xst_fs_online_discard(const struct xst_fs *fs);
+
+/*
+ * The data device's key in GETFSMAP records (a device number or, on newer
+ * kernels, a fixed cookie), learnt from the first record once.  Only on
+ * filesystems with one device (internal log, no realtime device), where the
+ * first record is the data device's: -EOPNOTSUPP on others.
+ */
+int xst_fs_fsmap_datadev(const struct xst_fs *fs, uint32_t *dev);
+/*
+ * The key as learnt by an earlier open of the same filesystem, so that a
+ * daemon asks once per watch: set it before the first use; read it back
+ * (false: not learnt) before freeing the fs.
+ */
+void xst_fs_set_fsmap_datadev(const struct xst_fs *fs, uint32_t dev);
+bool xst_fs_fsmap_datadev_known(const struct xst_fs *fs, uint32_t *dev);
 
 /*
  * Open the filesystem mounted at path.  -ENOENT: no such path; -ENOTDIR:
