@@ -111,12 +111,7 @@ static const char *named(struct xst_ctx *ctx, const struct xst_item *it, unsigne
 	return d;
 }
 
-/*
- * One repair call for one type.  Returns 1 if the type is settled (fixed,
- * or given up on with a message), 0 to try again later, or a fatal -errno.
- * *verified is set when the settled verdict is "sound" from the kernel's
- * own check after the repair (IFLAG_REPAIR re-checks before it returns).
- */
+/* See repair.h: repair_one's preparation, without the marker or the call. */
 void xst_repair_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type)
 {
 	char brief[128];
@@ -127,6 +122,12 @@ void xst_repair_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigne
 	xst_describe_brief(ctx->fs, it, type, brief, sizeof(brief));
 }
 
+/*
+ * One repair call for one type.  Returns 1 if the type is settled (fixed,
+ * or given up on with a message), 0 to try again later, or a fatal -errno.
+ * *verified is set when the settled verdict is "sound" from the kernel's
+ * own check after the repair (IFLAG_REPAIR re-checks before it returns).
+ */
 static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 		      unsigned int flags, bool *verified)
 {

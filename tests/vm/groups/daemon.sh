@@ -97,6 +97,12 @@ mount $A $MA
 if jwait 10 $ID_WATCH XFS_MOUNTPOINT=$MA; then
 	t_ok "mount discovered: $(jfind $ID_WATCH XFS_MOUNTPOINT=$MA | field MESSAGE)"
 else t_fail "mount discovery" "no watch record; $(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
+# The watch's warm-up rehearses a directory repair's preparation on the
+# root directory: nothing may be written by it (no salvage record).
+sleep 1
+nrec=$(find /var/lib/xfs_scrubd/salvage -name '*.rec' 2>/dev/null | wc -l)
+[ "$nrec" -eq 0 ] && t_ok "watch warm-up: the rehearsed repair left no salvage record" ||
+	t_fail "watch warm-up wrote nothing" "$nrec salvage records: $(find /var/lib/xfs_scrubd/salvage -name '*.rec' | head -2)"
 
 # ---- health event -> repair within 2 s ----
 before=$(date +%s%6N)
