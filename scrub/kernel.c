@@ -59,6 +59,20 @@ int xk_bulkstat(int fd, struct xfs_bulkstat_req *req)
 	return do_ioctl(fd, XFS_IOC_BULKSTAT, req, true);
 }
 
+int xk_bulkstat_single(int fd, uint64_t ino, struct xfs_bstat *out)
+{
+	__u64 last = ino;
+	__s32 count = 0;
+	struct xfs_fsop_bulkreq req = {
+		.lastip = &last, .icount = 1, .ubuffer = out, .ocount = &count,
+	};
+	int r = do_ioctl(fd, XFS_IOC_FSBULKSTAT_SINGLE, &req, true);
+
+	if (r == 0 && (count != 1 || out->bs_ino != ino))
+		r = -ENOENT;
+	return r;
+}
+
 int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph)
 {
 	return do_ioctl(fd, XFS_IOC_GETPARENTS_BY_HANDLE, gph, true);

@@ -16,6 +16,12 @@ int xk_fsgeometry(int fd, struct xst_fsop_geom_v5 *geo);
 int xk_ag_geometry(int fd, struct xfs_ag_geometry *ag);
 int xk_inumbers(int fd, struct xfs_inumbers_req *req);
 int xk_bulkstat(int fd, struct xfs_bulkstat_req *req);
+/*
+ * One inode by number (the v1 single call): an inode already in memory is
+ * read from there, without the inode btree walk and cluster readahead a
+ * one-inode XFS_IOC_BULKSTAT does.  -EINVAL or -ENOENT when not allocated.
+ */
+int xk_bulkstat_single(int fd, uint64_t ino, struct xfs_bstat *out);
 int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph);
 int xk_fscounts(int fd, struct xfs_fsop_counts *counts);
 

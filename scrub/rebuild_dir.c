@@ -42,8 +42,7 @@ struct child {
 	uint32_t btime_ns;
 };
 
-/* Bulkstat of one inode: 0, or -ENOENT when it is not allocated. */
-static int stat_one(const struct xst_fs *fs, uint64_t ino, struct xfs_bulkstat *out)
+static int child_stat(const struct xst_fs *fs, uint64_t ino, struct child *c)
 {
 	struct {
 		struct xfs_bulk_ireq hdr;
@@ -59,21 +58,10 @@ static int stat_one(const struct xst_fs *fs, uint64_t ino, struct xfs_bulkstat *
 		return r;
 	if (req.hdr.ocount != 1 || req.bs[0].bs_ino != ino)
 		return -ENOENT;
-	*out = req.bs[0];
-	return 0;
-}
-
-static int child_stat(const struct xst_fs *fs, uint64_t ino, struct child *c)
-{
-	struct xfs_bulkstat bs;
-	int r = stat_one(fs, ino, &bs);
-
-	if (r < 0)
-		return r;
-	c->gen = bs.bs_gen;
-	c->nlink = bs.bs_nlink;
-	c->btime_s = bs.bs_btime;
-	c->btime_ns = bs.bs_btime_nsec;
+	c->gen = req.bs[0].bs_gen;
+	c->nlink = req.bs[0].bs_nlink;
+	c->btime_s = req.bs[0].bs_btime;
+	c->btime_ns = req.bs[0].bs_btime_nsec;
 	return 0;
 }
 
@@ -500,8 +488,11 @@ static int by_lblk(const void *a, const void *b)
  * console), and an entry in the kernel log that reads like new damage.
  * Only the inode's own AG is searched (a directory's blocks are allocated
  * near its inode) and at most RMAP_RECS_MAX records of it.  The map counts
- * only if the blocks found add up to the inode's block count from bulkstat
- * (every fork and extent-map block has its record): a directory changed
+ * only if the blocks found add up to the inode's block count (every fork
+ * and extent-map block has its record), read by the one-inode bulkstat
+ * that takes an inode in memory from there (the sick one is), without
+ * the inode btree walk and the cluster readahead of XFS_IOC_BULKSTAT, a
+ * disk read or two where the btree is cold.  A directory changed
  * between the two would have to keep its count to pass, and one changed
  * after is the race GETBMAPX's map has too.  Blocks read by the map after
  * the call are checked for owner and address either way.  Anything else:
@@ -516,7 +507,7 @@ static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 	const uint64_t bs = fs->geo.blocksize, agbytes = (uint64_t)fs->geo.agblocks * bs;
 	const uint32_t agno = xst_ino_agno(fs, s->ino);
 	_cleanup_free_ struct fsmap_head *h = NULL;
-	struct xfs_bulkstat st;
+	struct xfs_bstat st;
 	uint64_t found = 0, seen = 0;
 	uint32_t dev;
 	int r;
@@ -526,10 +517,10 @@ static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 	r = xst_fs_fsmap_datadev(fs, &dev);
 	if (r < 0)
 		return r;
-	r = stat_one(fs, s->ino, &st);
+	r = xk_bulkstat_single(fs->fd, s->ino, &st);
 	if (r < 0)
 		return r;
-	if (st.bs_gen != s->gen || !S_ISDIR(st.bs_mode) || st.bs_blocks == 0)
+	if (st.bs_gen != s->gen || !S_ISDIR(st.bs_mode) || st.bs_blocks <= 0)
 		return -ESTALE;
 	h = xst_fsmap_alloc(RMAP_BATCH);
 	if (!h)
@@ -555,14 +546,14 @@ static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 				return r;
 		}
 		seen += h->fmh_entries;
-		if (found >= st.bs_blocks)
+		if (found >= (uint64_t)st.bs_blocks)
 			break;
 		if (seen >= RMAP_RECS_MAX)
 			return -E2BIG;
 	} while (xst_fsmap_next(h));
 	xst_trace("salvage: %" PRIu64 " space map records, %" PRIu64 " of %" PRIu64 " blocks found",
 		  seen, found, (uint64_t)st.bs_blocks);
-	if (found != st.bs_blocks || !s->ndefer)
+	if (found != (uint64_t)st.bs_blocks || !s->ndefer)
 		return -ENODATA;
 	qsort(s->defer, s->ndefer, sizeof(*s->defer), by_lblk);
 	s->defer_single = s->ndefer == 1 && s->defer[0].lblk == 0 && s->defer[0].nblk == 1;

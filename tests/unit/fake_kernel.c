@@ -73,6 +73,11 @@ int xk_fsgeometry(int fd, struct xst_fsop_geom_v5 *geo) { (void)fd; (void)geo; r
 int xk_ag_geometry(int fd, struct xfs_ag_geometry *ag) { (void)fd; (void)ag; return -ENOTTY; }
 int xk_inumbers(int fd, struct xfs_inumbers_req *req) { (void)fd; (void)req; return -ENOTTY; }
 int xk_bulkstat(int fd, struct xfs_bulkstat_req *req) { (void)fd; (void)req; return -ENOTTY; }
+int xk_bulkstat_single(int fd, uint64_t ino, struct xfs_bstat *out)
+{
+	(void)fd; (void)ino; (void)out;
+	return -ENOTTY;
+}
 int xk_getparents_by_handle(int fd, struct xfs_getparents_by_handle *gph) { (void)fd; (void)gph; return -EOPNOTSUPP; }
 int xk_fscounts(int fd, struct xfs_fsop_counts *c) { (void)fd; (void)c; return -ENOTTY; }
 uint64_t xk_scrub_calls(void) { return 0; }
