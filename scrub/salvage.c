@@ -536,8 +536,13 @@ int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *pha
 	return r;
 }
 
-int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
-		     struct xst_salvage **ret)
+/*
+ * Collect what a repair of (it, type) would need, and save it unless the
+ * raw read is deferred or this is a rehearsal (nothing read but the map,
+ * nothing saved).  *ret: the record, NULL when the object carries none.
+ */
+static int take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+		bool rehearsal, struct xst_salvage **ret)
 {
 	struct xst_salvage *s;
 	int r;
@@ -551,6 +556,7 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	s->type = type;
 	s->ino = it->ino;
 	s->gen = it->gen;
+	s->rehearsal = rehearsal;
 	/*
 	 * After a first rebuild the kernel's new blocks may not have reached
 	 * the disk yet, so raw reads would see stale or freed blocks: only the
@@ -560,7 +566,7 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	r = type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
 					   xst_rebuild_dir_collect(ctx, s);
 	/* A deferred read has nothing to record yet: the record comes after. */
-	if (r >= 0 && !s->defer_raw)
+	if (r >= 0 && !s->defer_raw && !rehearsal)
 		r = xst_salvage_save(ctx, s, "before-repair");
 	if (r < 0) {
 		xst_salvage_free(s);
@@ -570,22 +576,18 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	return 0;
 }
 
+int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+		     struct xst_salvage **ret)
+{
+	return take(ctx, it, type, false, ret);
+}
+
 void xst_salvage_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type)
 {
 	struct xst_salvage *s;
 
-	if (it->scope != XST_SCOPE_INODE || !ctx->statedir)
-		return;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return;
-	s->type = type;
-	s->ino = it->ino;
-	s->gen = it->gen;
-	s->rehearsal = true;
-	(void)(type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
-					      xst_rebuild_dir_collect(ctx, s));
-	xst_salvage_free(s);
+	if (take(ctx, it, type, true, &s) == 0)
+		xst_salvage_free(s);
 }
 
 struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,
