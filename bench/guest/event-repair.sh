@@ -46,22 +46,27 @@ milestones() {
 
 show_trace() {
 	echo "# xfs_scrubd trace: ms after the failing read (+ms since the previous line; ms of CPU that thread used since its previous line) thread:"
-	trace_ms $work/ours.log $work/t0 | awk '{ ms = $1; cpu = $2; $1 = $2 = ""
+	trace_ms $work/ours.log $work/t0.ours | awk '{ ms = $1; cpu = $2; $1 = $2 = ""
 		printf "#   %8.1f (+%6.1f; cpu %5.1f)%s\n", ms, (NR > 1 ? ms - last : 0), cpu, $0; last = ms }'
-	echo "#   (the directory listed again at $(cat $work/lists-again) ms)"
+	echo "#   (the directory listed again at $(cat $work/lists-again.ours) ms)"
 }
 
-# run_other: one run of the XST_BENCH_OTHER build on fresh damage; prints ms.
-run_other() {
+# run_ours BIN CONF LOG: one run of a build of ours on fresh damage, started
+# on CONF with its output in LOG; prints ms.
+run_ours() {
 	local op
 	prepare
-	$other -c $work/conf.other -s >$work/other.log 2>&1 &
+	$1 -c $2 -s >$3 2>&1 &
 	op=$!
-	for i in $(seq 1 100); do grep -q 'watching' $work/other.log && break; sleep 0.1; done
+	for i in $(seq 1 100); do grep -q 'watching' $3 && break; sleep 0.1; done
+	rm -f $work/lists-again		# written only when the directory lists again
 	measure
 	kill $op 2>/dev/null; wait $op 2>/dev/null
 	umount $mnt
 }
+
+# ratio A B: A / B to two places.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 other=
 if [ -n "${XST_BENCH_OTHER:-}" ]; then
@@ -80,26 +85,23 @@ for r in $(seq 1 $runs); do
 	kill $hp 2>/dev/null; wait $hp 2>/dev/null
 	umount $mnt
 
-	prepare
-	XST_TRACE=${XST_BENCH_TRACE:-} $ours -c $work/conf -s >$work/ours.log 2>&1 &
-	op=$!
-	for i in $(seq 1 100); do grep -q 'watching' $work/ours.log && break; sleep 0.1; done
-	us+=($(measure))
-	kill $op 2>/dev/null; wait $op 2>/dev/null
-	umount $mnt
-	[ -n "$other" ] && ot+=($(run_other))
+	us+=($(XST_TRACE=${XST_BENCH_TRACE:-} run_ours $ours $work/conf $work/ours.log))
+	# Ours' clock marks, before the other build's run writes its own.
+	cp $work/t0 $work/t0.ours
+	cp $work/lists-again $work/lists-again.ours 2>/dev/null || echo "(timed out)" >$work/lists-again.ours
+	[ -n "$other" ] && ot+=($(run_ours $other $work/conf.other $work/other.log))
 	echo "# run $r: xfs_healer --repair ${up[-1]} ms, xfs_scrubd ${us[-1]} ms${other:+, other build ${ot[-1]} ms}"
 	if [ -n "${XST_BENCH_TRACE:-}" ]; then
-		echo "#   xfs_scrubd, ms after the failing read: $(milestones $work/ours.log $work/t0)"
+		echo "#   xfs_scrubd, ms after the failing read: $(milestones $work/ours.log $work/t0.ours)"
 		[ "$XST_BENCH_TRACE" = all ] && show_trace
 	fi
 done
 med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mu=$(med "${up[@]}") mo=$(med "${us[@]}")
-echo "event -> directory lists again, median of $runs: xfs_healer --repair $mu ms, xfs_scrubd $mo ms, ratio $(awk -v a="$mo" -v b="$mu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+echo "event -> directory lists again, median of $runs: xfs_healer --repair $mu ms, xfs_scrubd $mo ms, ratio $(ratio $mo $mu)"
 if [ -n "$other" ]; then
 	mt=$(med "${ot[@]}")
-	echo "other build ($XST_BENCH_OTHER), median of $runs: $mt ms, ratio $(awk -v a="$mt" -v b="$mu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+	echo "other build ($XST_BENCH_OTHER), median of $runs: $mt ms, ratio $(ratio $mt $mu)"
 fi
 echo "# last xfs_scrubd log:"; grep -v '^xst-trace' $work/ours.log | sed 's/^/#   /' | tail -6
 [ "${XST_BENCH_TRACE:-}" = 1 ] && show_trace
