@@ -514,7 +514,7 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 		}
 		return 0;
 	}
-	if (!w->final_pass)
+	if (!w->final_pass && !w->ctx.rehearse)
 		count(w, 1, (uint64_t)__builtin_popcountll(bad), 0, 0);
 	forget_failed(w, it, it->want & ~bad);
 	if (!bad)
@@ -546,6 +546,8 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 	lost0 = atomic_load(&w->ctx.lost_objects);
 	restored0 = atomic_load(&w->ctx.restored_entries);
 	r = repair_object(w, it, bad);
+	if (w->ctx.rehearse)
+		return 0;	/* stopped short of the kernel: nothing happened to tell */
 	if (late) {
 		/* With the repair's own records, or XSD_EVENT_QUIET_NS on at the latest. */
 		w->post_delay_ns = XSD_EVENT_QUIET_NS;
@@ -1428,9 +1430,14 @@ out:
 }
 
 /*
- * A directory repair's way to the kernel, on the root directory (see
- * xst_repair_rehearse): an event about a directory is the case users wait
- * on, and the root is the one directory every filesystem has.
+ * A health event's repair of a directory, from the worker's hand-off to the
+ * kernel call, on the root directory and stopping short of the in-flight
+ * marker (ctx.rehearse: nothing is written, nothing but the fork map is
+ * read).  Under TCG code is translated the first time it runs, and each
+ * new process's code is new to it (ASLR): in one daemon, a repair after
+ * another one reached the kernel call in 1.8 ms, the first one in 4.1 ms
+ * (quiet runs, medians).  An event about a directory is the case users
+ * wait on, and the root is the one directory every filesystem has.
  */
 static void rehearse_repair(struct wctx *w)
 {
@@ -1441,7 +1448,9 @@ static void rehearse_repair(struct wctx *w)
 		return;
 	xst_item_init(&it, XST_SCOPE_INODE, 0, w->xfs->root_ino, (uint32_t)gen,
 		      XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
-	xst_repair_rehearse(&w->ctx, &it, XFS_SCRUB_TYPE_DIR);
+	w->ctx.rehearse = true;
+	(void)run_reported(w, &it, "rehearsal");
+	w->ctx.rehearse = false;
 }
 
 /*

@@ -41,6 +41,14 @@ struct xst_ctx {
 	atomic_uint_fast64_t lost_objects;	/* repaired with loss */
 	atomic_uint_fast64_t restored_entries;
 	bool setup_ok;			/* the kernel can scrub this fs */
+	/*
+	 * A rehearsal: repairs go all the way to the kernel call but stop
+	 * before the in-flight marker; the salvage reads nothing but the fork
+	 * map and saves nothing.  A daemon rehearses once per watch, so that
+	 * the first health event's repair does not run this code for the
+	 * first time in the process (see rehearse_repair in the daemon).
+	 */
+	bool rehearse;
 	volatile int stop;		/* set to end the run early */
 	int fatal;			/* -errno that ended the run, or 0 */
 	pthread_mutex_t lock;		/* protects preen_seen and fatal */

@@ -111,17 +111,6 @@ static const char *named(struct xst_ctx *ctx, const struct xst_item *it, unsigne
 	return d;
 }
 
-/* See repair.h: repair_one's preparation, without the marker or the call. */
-void xst_repair_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type)
-{
-	char brief[128];
-
-	(void)xst_breaker_tripped(ctx->breaker, it, type);
-	if (type == XFS_SCRUB_TYPE_DIR || type == XFS_SCRUB_TYPE_XATTR)
-		xst_salvage_rehearse(ctx, it, type);
-	xst_describe_brief(ctx->fs, it, type, brief, sizeof(brief));
-}
-
 /*
  * One repair call for one type.  Returns 1 if the type is settled (fixed,
  * or given up on with a message), 0 to try again later, or a fatal -errno.
@@ -171,6 +160,11 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	 * is reported: xst_breaker_describe_tripped).
 	 */
 	xst_describe_brief(ctx->fs, it, t, brief, sizeof(brief));
+	if (ctx->rehearse) {
+		/* Not kept for a later attempt: nothing of it was saved. */
+		xst_salvage_free(salv);
+		return 0;
+	}
 	r = xst_breaker_arm(ctx->breaker, it, t, brief);
 	if (r < 0) {
 		xst_msg(rep, XST_ERROR, named(ctx, it, t, d),

@@ -54,17 +54,5 @@ int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int fla
 /* Phase 4: work both lists in rounds, then a final complaining pass. */
 int xst_repair_everything(struct xst_ctx *ctx);
 
-/*
- * repair_one's way to the kernel call, on an object that needs nothing and
- * stopped short of the in-flight marker and the call: nothing is written,
- * nothing but the fork map is read.  A daemon does it once per watch, so
- * that the first health event's repair does not run this code for the first
- * time in the process.  Under TCG code is translated the first time it
- * runs: in one daemon a second event reached the repair call ~3 ms sooner
- * than the first; this rehearsal took ~0.8 ms off the first (medians of
- * ten quiet runs each, 6.8 -> 6.0 ms from the event to the call).
- */
-void xst_repair_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type);
-
 /* Probe the kernel's repair support: 0, or -errno with the reason reported. */
 int xst_repair_probe(struct xst_ctx *ctx);

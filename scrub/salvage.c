@@ -541,9 +541,10 @@ int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *pha
  * raw read is deferred or this is a rehearsal (nothing read but the map,
  * nothing saved).  *ret: the record, NULL when the object carries none.
  */
-static int take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
-		bool rehearsal, struct xst_salvage **ret)
+int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
+		     struct xst_salvage **ret)
 {
+	const bool rehearsal = ctx->rehearse;
 	struct xst_salvage *s;
 	int r;
 
@@ -574,20 +575,6 @@ static int take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int typ
 	}
 	*ret = s;
 	return 0;
-}
-
-int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
-		     struct xst_salvage **ret)
-{
-	return take(ctx, it, type, false, ret);
-}
-
-void xst_salvage_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type)
-{
-	struct xst_salvage *s;
-
-	if (take(ctx, it, type, true, &s) == 0)
-		xst_salvage_free(s);
 }
 
 struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,

@@ -96,7 +96,7 @@ struct xst_salvage {
 	 */
 	int defer_fd;
 	bool defer_fd_set;
-	bool rehearsal;		/* xst_salvage_rehearse: nothing read but the map */
+	bool rehearsal;		/* taken under ctx->rehearse: nothing read but the map */
 	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };
 
@@ -140,18 +140,16 @@ int xst_salvage_read_fork(const struct xst_fs *fs, int fd, bool attrfork,
 /* Read one fs block of the data device at a filesystem block number. */
 int xst_salvage_read_fsblock(const struct xst_fs *fs, uint64_t daddr, void *buf, size_t len);
 
-/* The whole-fork entry points used by rebuild.c. */
+/*
+ * The whole-fork entry points used by rebuild.c.  Under ctx->rehearse the
+ * take reads nothing but the fork map and saves nothing (see
+ * rehearse_repair in the daemon); the caller frees what it returns.
+ */
 int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 		     struct xst_salvage **ret);
 bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 			struct xst_salvage *s, bool kernel_says_fixed, bool final);
 void xst_salvage_free(struct xst_salvage *s);
-
-/*
- * What xst_salvage_take does on the way to a repair call, with nothing
- * read but the fork map and nothing saved; see xst_repair_rehearse.
- */
-void xst_salvage_rehearse(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type);
 
 /* Records kept between repair attempts on one object (under ctx->lock). */
 struct xst_salvage *xst_salvage_pending_take(struct xst_ctx *ctx, uint64_t ino, uint32_t gen,

@@ -97,12 +97,20 @@ mount $A $MA
 if jwait 10 $ID_WATCH XFS_MOUNTPOINT=$MA; then
 	t_ok "mount discovered: $(jfind $ID_WATCH XFS_MOUNTPOINT=$MA | field MESSAGE)"
 else t_fail "mount discovery" "no watch record; $(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
-# The watch's warm-up rehearses a directory repair's preparation on the
-# root directory: nothing may be written by it (no salvage record).
+# The watch's warm-up rehearses a directory repair on the root directory,
+# up to the in-flight marker: nothing may come of it (no salvage record, no
+# count, no record in the journal).
 sleep 1
 nrec=$(find /var/lib/xfs_scrubd/salvage -name '*.rec' 2>/dev/null | wc -l)
 [ "$nrec" -eq 0 ] && t_ok "watch warm-up: the rehearsed repair left no salvage record" ||
 	t_fail "watch warm-up wrote nothing" "$nrec salvage records: $(find /var/lib/xfs_scrubd/salvage -name '*.rec' | head -2)"
+$CTL --json >/tmp/js0 2>&1
+nrep=$(journalctl -b -u xfs_scrubd -o cat XFS_MOUNTPOINT=$MA XFS_INO=$(stat -c %i $MA) 2>/dev/null | wc -l)
+if python3 -c 'import json; d=[f for f in json.load(open("/tmp/js0")) if f["mountpoint"]=="/mnt/a"][0]
+assert d["objects_checked"] == 0 and d["corruptions"] == 0 and d["repairs"] == 0 and d["failures"] == 0, d' 2>/tmp/js0.err &&
+   [ "$nrep" -eq 0 ]; then
+	t_ok "watch warm-up: no object counted, no journal record about the root directory"
+else t_fail "watch warm-up counted nothing" "$(cat /tmp/js0.err /tmp/js0 | tail -3); $nrep records"; fi
 
 # ---- health event -> repair within 2 s ----
 before=$(date +%s%6N)
