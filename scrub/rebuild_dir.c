@@ -426,11 +426,17 @@ static int defer_add(void *arg, uint64_t lblk, uint64_t daddr, uint64_t nblk)
 
 	if (s->ndefer >= DEFER_MAX_EXTENTS)
 		return -E2BIG;
-	v = realloc(s->defer, (s->ndefer + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	s->defer = v;
-	v[s->ndefer++] = (struct xst_raw_ext){ lblk, daddr, nblk };
+	if (s->ndefer == s->defer_cap) {
+		/* Doubling: one realloc per extent copied the map over and over. */
+		size_t cap = s->defer_cap ? 2 * s->defer_cap : 16;
+
+		v = reallocarray(s->defer, cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->defer = v;
+		s->defer_cap = cap;
+	}
+	s->defer[s->ndefer++] = (struct xst_raw_ext){ lblk, daddr, nblk };
 	return 0;
 }
 
@@ -564,7 +570,7 @@ static void drop_map(struct xst_salvage *s)
 {
 	free(s->defer);
 	s->defer = NULL;
-	s->ndefer = 0;
+	s->ndefer = s->defer_cap = 0;
 }
 
 /* The block at daddr still belongs to this directory: owner and self address. */

@@ -89,7 +89,7 @@ struct xst_salvage {
 	struct xst_raw_ext {
 		uint64_t lblk, daddr, nblk;
 	} *defer;
-	size_t ndefer;
+	size_t ndefer, defer_cap;
 	/*
 	 * The directory's fd from the map, kept until after the call: closing
 	 * it was one more call on the way there.  Valid while defer_fd_set.
