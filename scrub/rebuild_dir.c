@@ -668,7 +668,7 @@ int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 		/* Not this one: read before the call, as always. */
 		drop_map(s);
 	}
-	if (s->rehearsal)
+	if (ctx->rehearse)
 		return 0;
 	if (!opened)
 		fd = xst_salvage_open(ctx->fs, s->ino, s->gen);

@@ -277,7 +277,7 @@ int xst_rebuild_xattr_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 		s->raw_err = fd;
 		return 0;
 	}
-	if (s->rehearsal)
+	if (ctx->rehearse)
 		return 0;
 	collect_readable(s, fd);
 	if (!s->raw_skip)

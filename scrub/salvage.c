@@ -544,7 +544,6 @@ int xst_salvage_save(struct xst_ctx *ctx, struct xst_salvage *s, const char *pha
 int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 		     struct xst_salvage **ret)
 {
-	const bool rehearsal = ctx->rehearse;
 	struct xst_salvage *s;
 	int r;
 
@@ -557,7 +556,6 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	s->type = type;
 	s->ino = it->ino;
 	s->gen = it->gen;
-	s->rehearsal = rehearsal;
 	/*
 	 * After a first rebuild the kernel's new blocks may not have reached
 	 * the disk yet, so raw reads would see stale or freed blocks: only the
@@ -567,7 +565,7 @@ int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned in
 	r = type == XFS_SCRUB_TYPE_XATTR ? xst_rebuild_xattr_collect(ctx, s) :
 					   xst_rebuild_dir_collect(ctx, s);
 	/* A deferred read has nothing to record yet: the record comes after. */
-	if (r >= 0 && !s->defer_raw && !rehearsal)
+	if (r >= 0 && !s->defer_raw && !ctx->rehearse)
 		r = xst_salvage_save(ctx, s, "before-repair");
 	if (r < 0) {
 		xst_salvage_free(s);

@@ -96,7 +96,6 @@ struct xst_salvage {
 	 */
 	int defer_fd;
 	bool defer_fd_set;
-	bool rehearsal;		/* taken under ctx->rehearse: nothing read but the map */
 	struct xst_salvage *next;	/* on ctx->salvage_pending between attempts */
 };
 
