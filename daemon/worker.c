@@ -388,7 +388,8 @@ static int repair_object(struct wctx *w, struct xst_item *it, uint64_t bad)
 
 	(void)bad;
 	r = xst_repair_object(&w->ctx, it, 0);
-	if (r == XST_RR_PROGRESS || r == XST_RR_STUCK)
+	/* A rehearsal always comes back stuck; its final pass would be the same way again. */
+	if ((r == XST_RR_PROGRESS || r == XST_RR_STUCK) && !w->ctx.rehearse)
 		r = xst_repair_object(&w->ctx, it, XST_RM_FINAL);
 	return r < 0 ? r : 0;
 }
