@@ -170,6 +170,19 @@ size_t xsd_hm_parse(const void *buf, size_t len, struct xsd_event *ev, size_t ma
 	return n;
 }
 
+void xsd_hm_sick_inode_record(unsigned char rec[XSD_HM_RECORD], uint64_t ino, uint32_t gen,
+			      uint32_t mask)
+{
+	const uint32_t domain = XFS_HEALTH_MONITOR_DOMAIN_INODE, type = XFS_HEALTH_MONITOR_TYPE_SICK;
+
+	memset(rec, 0, XSD_HM_RECORD);
+	memcpy(rec, &domain, 4);
+	memcpy(rec + 4, &type, 4);
+	memcpy(rec + 16, &mask, 4);
+	memcpy(rec + 20, &gen, 4);
+	memcpy(rec + 24, &ino, 8);
+}
+
 const char *xsd_ev_kind_name(enum xsd_ev_kind k)
 {
 	static const char *const names[] = {

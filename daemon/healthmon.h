@@ -54,6 +54,14 @@ struct xsd_event {
 size_t xsd_hm_parse(const void *buf, size_t len, struct xsd_event *ev, size_t max,
 		    size_t *used, unsigned int *bad);
 
+/*
+ * The record the kernel sends when inode ino (generation gen) turns sick in
+ * the XFS_BS_SICK_* bits of mask, for the daemon's rehearsal of an event
+ * (manager.c) to go through the parser like a real one.
+ */
+void xsd_hm_sick_inode_record(unsigned char rec[XSD_HM_RECORD], uint64_t ino, uint32_t gen,
+			      uint32_t mask);
+
 /* Short names, for logs: "sick", "ag", ... */
 const char *xsd_ev_kind_name(enum xsd_ev_kind k);
 const char *xsd_hm_domain_name(uint32_t domain);

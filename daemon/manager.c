@@ -17,12 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/fs.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
 
@@ -561,16 +563,29 @@ static void push_target(struct xsd_fs *fs, const struct xst_item *it)
 	unsigned int i;
 
 	pthread_mutex_lock(&fs->sh.lock);
+	if (fs->rehearsing) {
+		/* Only ever first in an empty queue: see xsd_shared.rehearse_first. */
+		if (!fs->sh.ntargets) {
+			fs->sh.targets[fs->sh.ntargets++] = *it;
+			fs->sh.rehearse_first = true;
+		}
+		pthread_mutex_unlock(&fs->sh.lock);
+		fs->targets_queued = true;
+		return;
+	}
 	for (i = 0; i < fs->sh.ntargets; i++)
 		if (same_object(&fs->sh.targets[i], it))
 			break;
-	if (i < fs->sh.ntargets)
+	if (i < fs->sh.ntargets) {
 		xst_item_init(&fs->sh.targets[i], it->scope, it->agno, it->ino, it->gen,
 			      fs->sh.targets[i].want | it->want);
-	else if (fs->sh.ntargets < XSD_MAX_TARGETS)
+		if (i == 0)
+			fs->sh.rehearse_first = false;	/* real now: repair it */
+	} else if (fs->sh.ntargets < XSD_MAX_TARGETS) {
 		fs->sh.targets[fs->sh.ntargets++] = *it;
-	else
+	} else {
 		fs->sh.targets_dropped++;
+	}
 	pthread_mutex_unlock(&fs->sh.lock);
 	fs->targets_queued = true;
 }
@@ -612,6 +627,8 @@ static void drop_answered(struct xsd_fs *fs, const struct xst_item *healthy)
 			xst_item_init(t, t->scope, t->agno, t->ino, t->gen, t->want & ~healthy->want);
 		if (t->want)
 			fs->sh.targets[keep++] = *t;
+		else if (i == 0)
+			fs->sh.rehearse_first = false;
 	}
 	fs->sh.ntargets = keep;
 	pthread_mutex_unlock(&fs->sh.lock);
@@ -757,7 +774,7 @@ static void handle_event(struct xsd_manager *m, struct xsd_fs *fs, const struct 
 			  "filesystem shut down (reasons 0x%" PRIx64 ")", ev->count);
 		break;
 	case XSD_EV_SICK:
-		if (escalate(fs, ev))
+		if (escalate(fs, ev) && !fs->rehearsing)
 			escalate_scan(m, fs, ev);
 		if (xsd_event_item(ev, &it))
 			push_target(fs, &it);
@@ -805,17 +822,34 @@ static void stop_monitor(struct xsd_fs *fs)
 	fs->monitor = false;
 }
 
+/* The whole records in fs->hm_buf: act on each; a partial one stays for the next read. */
+static void take_records(struct xsd_manager *m, struct xsd_fs *fs)
+{
+	struct xsd_event ev[64];
+	unsigned int bad;
+	size_t used, cnt;
+
+	cnt = xsd_hm_parse(fs->hm_buf, fs->hm_len, ev, ARRAY_SIZE(ev), &used, &bad);
+	if (bad)
+		fs_record(m, fs, XSD_MSG_ENGINE, LOG_WARNING, "malformed", 0,
+			  "%u malformed health event record%s ignored", bad, bad == 1 ? "" : "s");
+	memmove(fs->hm_buf, fs->hm_buf + used, fs->hm_len - used);
+	fs->hm_len -= used;
+	for (size_t i = 0; i < cnt; i++) {
+		xst_trace("monitor: event kind %d domain %d ino %" PRIu64, (int)ev[i].kind,
+			  (int)ev[i].domain, ev[i].ino);
+		handle_event(m, fs, &ev[i]);
+	}
+}
+
 static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct xsd_fs *fs = userdata;
 	struct xsd_manager *m = fs->m;
-	struct xsd_event ev[64];
 
 	for (;;) {
 		size_t room = sizeof(fs->hm_buf) - fs->hm_len;
 		ssize_t n = read(fd, fs->hm_buf + fs->hm_len, room);
-		size_t used, cnt;
-		unsigned int bad;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -833,17 +867,7 @@ static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *userda
 			break;
 		}
 		fs->hm_len += (size_t)n;
-		cnt = xsd_hm_parse(fs->hm_buf, fs->hm_len, ev, ARRAY_SIZE(ev), &used, &bad);
-		if (bad)
-			fs_record(m, fs, XSD_MSG_ENGINE, LOG_WARNING, "malformed", 0,
-				  "%u malformed health event record%s ignored", bad, bad == 1 ? "" : "s");
-		memmove(fs->hm_buf, fs->hm_buf + used, fs->hm_len - used);
-		fs->hm_len -= used;
-		for (size_t i = 0; i < cnt; i++) {
-			xst_trace("monitor: event kind %d domain %d ino %" PRIu64, (int)ev[i].kind,
-				  (int)ev[i].domain, ev[i].ino);
-			handle_event(m, fs, &ev[i]);
-		}
+		take_records(m, fs);
 		/*
 		 * A short read took all there was; more arriving makes the fd
 		 * readable again (level-triggered), so no read for EAGAIN.
@@ -928,6 +952,39 @@ static void start_monitor(struct xsd_fs *fs, int root_fd)
 	 */
 	fs->hm_check_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	snprintf(fs->monitor_note, sizeof(fs->monitor_note), "kernel health monitor");
+}
+
+/*
+ * The watch's rehearsal of a health event.  A first event's way to the
+ * repair call ran 4.1 ms against 1.8 ms for a later one (quiet runs under
+ * TCG, medians): code run for the first time, in this loop (the record's
+ * parse, handle_event, the queue, the worker's wake) and in the worker.
+ * So a SICK record about the root directory, the one directory every
+ * filesystem has, takes the event's own way at the start, marked so the
+ * worker stops short of the in-flight marker (ctx.rehearse: nothing
+ * written, nothing counted or recorded).  The event count and the
+ * escalation history are left as they were.
+ */
+static void rehearse_event(struct xsd_fs *fs, int root_fd, uint64_t root_ino)
+{
+	typeof(fs->recent) recent;
+	unsigned int recent_pos = fs->recent_pos;
+	uint64_t events = fs->events;
+	int gen = 0;
+
+	if (fs->hm_len || ioctl(root_fd, FS_IOC_GETVERSION, &gen) < 0)
+		return;
+	memcpy(recent, fs->recent, sizeof(recent));
+	xsd_hm_sick_inode_record(fs->hm_buf, root_ino, (uint32_t)gen, XFS_BS_SICK_DIR);
+	fs->hm_len = XSD_HM_RECORD;
+	fs->rehearsing = true;
+	take_records(fs->m, fs);
+	fs->rehearsing = false;
+	memcpy(fs->recent, recent, sizeof(recent));
+	fs->recent_pos = recent_pos;
+	fs->events = events;
+	arm_ticker(fs->m);
+	wake_worker(fs);
 }
 
 /* ---- filesystems ---- */
@@ -1082,6 +1139,8 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 	if (r == 0 && xsd_state_load(fs->state_path, &fs->sh.st) < 0)
 		memset(&fs->sh.st, 0, sizeof(fs->sh.st));
 	start_monitor(fs, xfs->fd);
+	/* Queued before the worker starts: it finds the rehearsal first. */
+	rehearse_event(fs, xfs->fd, xfs->root_ino);
 	/* Do not pin the mount: the monitor holds only a weak reference. */
 	xst_fs_free(xfs);
 

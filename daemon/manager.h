@@ -101,6 +101,13 @@ struct xsd_shared {
 	bool poll;		/* poll sick flags (no usable monitor) */
 	struct xst_item targets[XSD_MAX_TARGETS];	/* repairs from events */
 	unsigned int ntargets;
+	/*
+	 * targets[0] is the watch's rehearsal (manager.c, rehearse_event):
+	 * taken down a repair's way, short of the marker.  Set only on an
+	 * empty queue, cleared when a real event about the same object is
+	 * merged into it or a healthy one drops it.
+	 */
+	bool rehearse_first;
 	uint64_t targets_dropped;
 
 	/* status: worker -> loop and bus */
@@ -143,6 +150,7 @@ struct xsd_fs {
 	unsigned char hm_buf[64 * XSD_HM_RECORD];
 	size_t hm_len;
 	bool targets_queued;	/* wake the worker when the events at hand are read */
+	bool rehearsing;	/* the events at hand are the rehearsal's */
 	bool monitor;		/* true: kernel monitor; false: polling */
 	char monitor_note[128];
 	sd_event_source *poll_timer;

@@ -661,6 +661,25 @@ static int run_reported(struct wctx *w, struct xst_item *it, const char *origin)
 	return r;
 }
 
+/*
+ * The watch's rehearsal (manager.c, rehearse_event): the root directory's
+ * repair from the worker's hand-off to the kernel call, stopping short of
+ * the in-flight marker (ctx.rehearse: nothing is written, nothing but the
+ * fork map is read, nothing is counted or recorded).  Under TCG code is
+ * translated the first time it runs, and each new process's code is new to
+ * it (ASLR); elsewhere the first run is page faults and cold caches.  Only
+ * where repairs are on: a check would be real work.
+ */
+static void rehearse(struct wctx *w, struct xst_item *it)
+{
+	xst_trace("worker: rehearsal");
+	if (!w->repair)
+		return;
+	w->ctx.rehearse = true;
+	(void)run_reported(w, it, "rehearsal");
+	w->ctx.rehearse = false;
+}
+
 /* Check and repair the deferred objects once more; failures are final now. */
 static int flush_deferred(struct wctx *w)
 {
@@ -680,13 +699,19 @@ static int flush_deferred(struct wctx *w)
 	return r;
 }
 
-/* Pop all queued targets (lock held by caller not required). */
-static unsigned int take_targets(struct xsd_fs *fs, struct xst_item *out, unsigned int cap)
+/*
+ * Pop the queued targets (lock held by caller not required); *rehearsal:
+ * out[0] is the watch's rehearsal.
+ */
+static unsigned int take_targets(struct xsd_fs *fs, struct xst_item *out, unsigned int cap,
+				 bool *rehearsal)
 {
 	unsigned int n;
 
 	pthread_mutex_lock(&fs->sh.lock);
 	n = MIN(cap, fs->sh.ntargets);
+	*rehearsal = n && fs->sh.rehearse_first;
+	fs->sh.rehearse_first = false;
 	memcpy(out, fs->sh.targets, n * sizeof(*out));
 	memmove(fs->sh.targets, fs->sh.targets + n, (fs->sh.ntargets - n) * sizeof(*out));
 	fs->sh.ntargets -= n;
@@ -736,7 +761,7 @@ static int run_targets(struct wctx *w)
 	 * Open once for as long as targets keep coming (a burst of events is
 	 * one job), closed when the queue is empty: idle, we hold no mount.
 	 */
-	bool opened_here = !w->xfs;
+	bool opened_here = !w->xfs, rehearsal;
 	enum xsd_fs_state prev;
 	unsigned int n;
 	int r = 0;
@@ -744,19 +769,27 @@ static int run_targets(struct wctx *w)
 	pthread_mutex_lock(&w->fs->sh.lock);
 	prev = w->fs->sh.state;
 	pthread_mutex_unlock(&w->fs->sh.lock);
-	while ((n = take_targets(w->fs, items, ARRAY_SIZE(items))) > 0) {
+	while ((n = take_targets(w->fs, items, ARRAY_SIZE(items), &rehearsal)) > 0) {
 		xst_trace("worker: %u targets", n);
-		set_state_within(w, XSD_FS_REPAIRING, XSD_EVENT_QUIET_NS);
+		/* A rehearsal alone is no repair to show. */
+		set_state_within(w, rehearsal && n == 1 ? prev : XSD_FS_REPAIRING,
+				 XSD_EVENT_QUIET_NS);
 		r = open_fs(w);
 		xst_trace("worker: filesystem open");
 		if (r < 0) {
-			report_fatal(w, r);
+			/* Before any event: the first real one tells. */
+			if (!rehearsal || n > 1)
+				report_fatal(w, r);
 			break;
 		}
 		for (unsigned int i = 0; i < n && r == 0; i++) {
 			struct xst_item *it = &items[i];
 			uint64_t rest;
 
+			if (i == 0 && rehearsal) {
+				rehearse(w, it);
+				continue;
+			}
 			/* Known broken and not repairable here: see settle_item. */
 			if (failed_before(w, it))
 				continue;
@@ -1431,46 +1464,27 @@ out:
 }
 
 /*
- * A health event's repair of a directory, from the worker's hand-off to the
- * kernel call, on the root directory and stopping short of the in-flight
- * marker (ctx.rehearse: nothing is written, nothing but the fork map is
- * read).  Under TCG code is translated the first time it runs, and each
- * new process's code is new to it (ASLR): in one daemon, a repair after
- * another one reached the kernel call in 1.8 ms, the first one in 4.1 ms
- * (quiet runs, medians).  An event about a directory is the case users
- * wait on, and the root is the one directory every filesystem has.
- */
-static void rehearse_repair(struct wctx *w)
-{
-	struct xst_item it;
-	int gen = 0;
-
-	if (ioctl(w->xfs->fd, FS_IOC_GETVERSION, &gen) < 0)
-		return;
-	xst_item_init(&it, XST_SCOPE_INODE, 0, w->xfs->root_ino, (uint32_t)gen,
-		      XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
-	w->ctx.rehearse = true;
-	(void)run_reported(w, &it, "rehearsal");
-	w->ctx.rehearse = false;
-}
-
-/*
  * When the watch starts, not when the first event comes: the scrub and
  * repair probes, the in-flight markers (and the report of any left by a
  * crash), so that the first repair's way to the kernel is as short as the
- * later ones'.  The filesystem is closed again: idle, we hold no mount.
+ * later ones'.  The rehearsal's targets do that on their way; without one
+ * (no root generation), the filesystem is opened here.  Either way it is
+ * closed again: idle, we hold no mount.
  */
 static void warm_up(struct wctx *w)
 {
+	bool rehearsal;
+
 	/*
 	 * More than a repair's way to the kernel was seen to take (13 KiB of
 	 * stack, 16 KiB of heap); little enough to keep per filesystem.
 	 */
 	xsd_warm_thread(32 * 1024, 48 * 1024);
-	if (open_fs(w) < 0)
+	pthread_mutex_lock(&w->fs->sh.lock);
+	rehearsal = w->fs->sh.rehearse_first;
+	pthread_mutex_unlock(&w->fs->sh.lock);
+	if (rehearsal || open_fs(w) < 0)
 		return;
-	if (w->repair)
-		rehearse_repair(w);
 	close_fs(w);
 }
 

@@ -150,6 +150,33 @@ static void test_event_items(void **state)
 	assert_false(xsd_event_item(&ev, &it));
 }
 
+/* The daemon's rehearsal record reads back as the kernel's would. */
+static void test_sick_inode_record(void **state)
+{
+	unsigned char buf[XSD_HM_RECORD], kernel[XSD_HM_RECORD];
+	struct xsd_event ev[2];
+	struct xst_item it;
+	unsigned int bad;
+	size_t used;
+
+	memset(buf, 0xa5, sizeof(buf));
+	xsd_hm_sick_inode_record(buf, 128, 0x12345678, XFS_BS_SICK_DIR);
+	rec(kernel, XFS_HEALTH_MONITOR_DOMAIN_INODE, XFS_HEALTH_MONITOR_TYPE_SICK);
+	put64(kernel + 8, 0);
+	put32(kernel + 16, XFS_BS_SICK_DIR);
+	put32(kernel + 20, 0x12345678);
+	put64(kernel + 24, 128);
+	assert_memory_equal(buf, kernel, sizeof(buf));
+	assert_int_equal(xsd_hm_parse(buf, sizeof(buf), ev, 2, &used, &bad), 1);
+	assert_int_equal(bad, 0);
+	assert_int_equal(ev[0].kind, XSD_EV_SICK);
+	assert_true(xsd_event_item(&ev[0], &it));
+	assert_int_equal(it.scope, XST_SCOPE_INODE);
+	assert_int_equal(it.ino, 128);
+	assert_int_equal(it.gen, 0x12345678);
+	assert_int_equal(it.want, XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
+}
+
 static void test_mountinfo(void **state)
 {
 	const char *text =
@@ -192,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_parse_kinds),
 		cmocka_unit_test(test_parse_partial_and_hostile),
 		cmocka_unit_test(test_event_items),
+		cmocka_unit_test(test_sick_inode_record),
 		cmocka_unit_test(test_mountinfo),
 	};
 
