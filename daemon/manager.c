@@ -960,22 +960,24 @@ static void start_monitor(struct xsd_fs *fs, int root_fd)
  * TCG, medians): code run for the first time, in this loop (the record's
  * parse, handle_event, the queue, the worker's wake) and in the worker.
  * So a SICK record about the root directory, the one directory every
- * filesystem has, takes the event's own way at the start, marked so the
- * worker stops short of the in-flight marker (ctx.rehearse: nothing
- * written, nothing counted or recorded).  The event count and the
- * escalation history are left as they were.
+ * filesystem has, takes the event's own way once the worker first waits
+ * for work, marked so the worker stops short of the in-flight marker
+ * (ctx.rehearse: nothing written, nothing counted or recorded).  The event
+ * count and the escalation history are left as they were.  Not while a
+ * scan runs or waits, nor where repairs are off.
  */
-static void rehearse_event(struct xsd_fs *fs, int root_fd, uint64_t root_ino)
+static void rehearse_event(struct xsd_fs *fs)
 {
 	typeof(fs->recent) recent;
 	unsigned int recent_pos = fs->recent_pos;
 	uint64_t events = fs->events;
-	int gen = 0;
 
-	if (fs->hm_len || ioctl(root_fd, FS_IOC_GETVERSION, &gen) < 0)
+	fs->rehearsed = true;
+	if (!fs->root_ino || fs->hm_len || fs->m->cfg->repair == XSD_REPAIR_NEVER ||
+	    scanning(fs) || fs->scan_wanted)
 		return;
 	memcpy(recent, fs->recent, sizeof(recent));
-	xsd_hm_sick_inode_record(fs->hm_buf, root_ino, (uint32_t)gen, XFS_BS_SICK_DIR);
+	xsd_hm_sick_inode_record(fs->hm_buf, fs->root_ino, fs->root_gen, XFS_BS_SICK_DIR);
 	fs->hm_len = XSD_HM_RECORD;
 	fs->rehearsing = true;
 	take_records(fs->m, fs);
@@ -1139,8 +1141,14 @@ static int fs_add(struct xsd_manager *m, const struct xsd_mount *mnt)
 	if (r == 0 && xsd_state_load(fs->state_path, &fs->sh.st) < 0)
 		memset(&fs->sh.st, 0, sizeof(fs->sh.st));
 	start_monitor(fs, xfs->fd);
-	/* Queued before the worker starts: it finds the rehearsal first. */
-	rehearse_event(fs, xfs->fd, xfs->root_ino);
+	{
+		int gen = 0;
+
+		if (ioctl(xfs->fd, FS_IOC_GETVERSION, &gen) == 0) {
+			fs->root_ino = xfs->root_ino;
+			fs->root_gen = (uint32_t)gen;
+		}
+	}
 	/* Do not pin the mount: the monitor holds only a weak reference. */
 	xst_fs_free(xfs);
 
@@ -1312,7 +1320,7 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct xsd_manager *m = userdata;
 	uint64_t v;
-	bool finished = false, resync = false, ended;
+	bool finished = false, resync = false, ended, rehearse;
 
 	(void)!read(fd, &v, sizeof(v));
 	if (fd == m->kick_tfd) {
@@ -1331,7 +1339,10 @@ static int on_efd(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		fs->sh.out_head = fs->sh.out_tail = NULL;
 		resync |= fs->sh.resync;
 		fs->sh.resync = false;
+		rehearse = fs->sh.waiting && !fs->rehearsed;
 		pthread_mutex_unlock(&fs->sh.lock);
+		if (rehearse)
+			rehearse_event(fs);
 		ended = false;
 		while (o) {
 			struct xsd_outcome *next = o->next;

@@ -108,6 +108,7 @@ struct xsd_shared {
 	 * merged into it or a healthy one drops it.
 	 */
 	bool rehearse_first;
+	bool waiting;		/* the worker waits for work for the first time: rehearse now */
 	uint64_t targets_dropped;
 
 	/* status: worker -> loop and bus */
@@ -151,6 +152,9 @@ struct xsd_fs {
 	size_t hm_len;
 	bool targets_queued;	/* wake the worker when the events at hand are read */
 	bool rehearsing;	/* the events at hand are the rehearsal's */
+	bool rehearsed;		/* the rehearsal was sent (or cannot be) */
+	uint64_t root_ino;	/* the root directory, for the rehearsal */
+	uint32_t root_gen;
 	bool monitor;		/* true: kernel monitor; false: polling */
 	char monitor_note[128];
 	sd_event_source *poll_timer;

@@ -786,16 +786,16 @@ static int run_targets(struct wctx *w)
 			struct xst_item *it = &items[i];
 			uint64_t rest;
 
-			if (i == 0 && rehearsal) {
-				rehearse(w, it);
-				continue;
-			}
 			/* Known broken and not repairable here: see settle_item. */
 			if (failed_before(w, it))
 				continue;
 			/* What the kernel reported first: that is what users wait for. */
 			rest = it->scope == XST_SCOPE_INODE ?
 			       xst_inode_types(w->xfs, it->mode) & ~it->want : 0;
+			if (i == 0 && rehearsal) {
+				rehearse(w, it);
+				continue;
+			}
 			r = run_reported(w, it, "health event");
 			/*
 			 * Then every other check of a sick inode: with parent
@@ -1467,23 +1467,17 @@ out:
  * When the watch starts, not when the first event comes: the scrub and
  * repair probes, the in-flight markers (and the report of any left by a
  * crash), so that the first repair's way to the kernel is as short as the
- * later ones'.  The rehearsal's targets do that on their way; without one
- * (no root generation), the filesystem is opened here.  Either way it is
- * closed again: idle, we hold no mount.
+ * later ones'.  The filesystem is closed again: idle, we hold no mount.  The
+ * rehearsal comes from the loop once this worker first waits for work.
  */
 static void warm_up(struct wctx *w)
 {
-	bool rehearsal;
-
 	/*
 	 * More than a repair's way to the kernel was seen to take (13 KiB of
 	 * stack, 16 KiB of heap); little enough to keep per filesystem.
 	 */
 	xsd_warm_thread(32 * 1024, 48 * 1024);
-	pthread_mutex_lock(&w->fs->sh.lock);
-	rehearsal = w->fs->sh.rehearse_first;
-	pthread_mutex_unlock(&w->fs->sh.lock);
-	if (rehearsal || open_fs(w) < 0)
+	if (open_fs(w) < 0)
 		return;
 	close_fs(w);
 }
@@ -1498,8 +1492,18 @@ void *xsd_worker_main(void *arg)
 	pthread_mutex_lock(&sh->lock);
 	for (;;) {
 		while (!sh->quit && (sh->paused || (!sh->ntargets && !sh->scan_go && !sh->poll &&
-						    !sh->cancel)))
+						    !sh->cancel))) {
+			/*
+			 * The loop sends the rehearsal when it sees this, under
+			 * the lock this wait releases: the wake and the return
+			 * from the wait are part of it.
+			 */
+			if (!sh->waiting) {
+				sh->waiting = true;
+				xsd_manager_kick(fs->m);
+			}
 			pthread_cond_wait(&sh->wake, &sh->lock);
+		}
 		if (sh->quit)
 			break;
 		if (sh->ntargets) {

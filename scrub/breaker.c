@@ -361,6 +361,25 @@ int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigne
 	return r;
 }
 
+int xst_breaker_rehearse(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
+			 const char *descr)
+{
+	char name[128], text[SLOT_BYTES] = { 0 }, zero[SLOT_BYTES] = { 0 };
+	int r = 0;
+
+	if (!b)
+		return 0;
+	marker_name(it, type, name, sizeof(name));
+	pthread_mutex_lock(&b->lock);
+	if (b->slotfd >= 0 && !b->slot_name[0] && slot_alive(b)) {
+		snprintf(text, sizeof(text) - 1, "%s\n%s\n", name, descr);
+		r = pwrite(b->slotfd, zero, SLOT_BYTES, 0) == SLOT_BYTES &&
+		    fdatasync(b->slotfd) == 0 ? 0 : neg_errno();
+	}
+	pthread_mutex_unlock(&b->lock);
+	return r;
+}
+
 unsigned int xst_breaker_ntripped(const struct xst_breaker *b)
 {
 	return b ? b->ntripped : 0;

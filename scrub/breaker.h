@@ -37,6 +37,16 @@ int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned i
 		    const char *descr);
 int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigned int type);
 
+/*
+ * Arming's way for a rehearsal (xst_ctx.rehearse): the marker's name and
+ * text are made and the slot written and synced, with what an unarmed slot
+ * holds already (zeros), so nothing is marked.  Code met for the first
+ * time costs the first real repair on its way to the kernel.  Without a
+ * slot, or with one armed, nothing is done.
+ */
+int xst_breaker_rehearse(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
+			 const char *descr);
+
 /* Markers found at start-up: count, and the description stored in each. */
 unsigned int xst_breaker_ntripped(const struct xst_breaker *b);
 const char *xst_breaker_tripped_descr(const struct xst_breaker *b, unsigned int i);

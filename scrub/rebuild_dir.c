@@ -478,6 +478,13 @@ static int capture_map(struct xst_ctx *ctx, struct xst_salvage *s, int fd)
 	return 0;
 }
 
+static void drop_map(struct xst_salvage *s)
+{
+	free(s->defer);
+	s->defer = NULL;
+	s->ndefer = s->defer_cap = 0;
+}
+
 static int by_lblk(const void *a, const void *b)
 {
 	const struct xst_raw_ext *x = a, *y = b;
@@ -506,6 +513,34 @@ static int by_lblk(const void *a, const void *b)
  */
 #define RMAP_BATCH	256
 #define RMAP_RECS_MAX	4096
+
+/* One batch of records: the directory's own blocks go on the map. */
+static int take_rmap_records(struct xst_salvage *s, const struct fsmap_head *h, uint32_t dev,
+			     uint64_t bs, uint64_t *found)
+{
+	for (unsigned int i = 0; i < h->fmh_entries; i++) {
+		const struct fsmap *m = &h->fmh_recs[i];
+		int r;
+
+		if (m->fmr_device != dev || (m->fmr_flags & FMR_OF_SPECIAL_OWNER) ||
+		    m->fmr_owner != s->ino || m->fmr_length % bs || m->fmr_physical % bs)
+			continue;
+		*found += m->fmr_length / bs;
+		if ((m->fmr_flags & (FMR_OF_ATTR_FORK | FMR_OF_EXTENT_MAP)) ||
+		    m->fmr_offset >= DIR_LEAF_END)
+			continue;
+		r = defer_add(s, m->fmr_offset / bs, m->fmr_physical / 512, m->fmr_length / bs);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void sort_map(struct xst_salvage *s)
+{
+	qsort(s->defer, s->ndefer, sizeof(*s->defer), by_lblk);
+	s->defer_single = s->ndefer == 1 && s->defer[0].lblk == 0 && s->defer[0].nblk == 1;
+}
 
 static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 {
@@ -536,21 +571,9 @@ static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 		r = xk_getfsmap(fs->fd, h);
 		if (r < 0)
 			return r;
-		for (unsigned int i = 0; i < h->fmh_entries; i++) {
-			const struct fsmap *m = &h->fmh_recs[i];
-
-			if (m->fmr_device != dev || (m->fmr_flags & FMR_OF_SPECIAL_OWNER) ||
-			    m->fmr_owner != s->ino || m->fmr_length % bs || m->fmr_physical % bs)
-				continue;
-			found += m->fmr_length / bs;
-			if ((m->fmr_flags & (FMR_OF_ATTR_FORK | FMR_OF_EXTENT_MAP)) ||
-			    m->fmr_offset >= DIR_LEAF_END)
-				continue;
-			r = defer_add(s, m->fmr_offset / bs, m->fmr_physical / 512,
-				      m->fmr_length / bs);
-			if (r < 0)
-				return r;
-		}
+		r = take_rmap_records(s, h, dev, bs, &found);
+		if (r < 0)
+			return r;
 		seen += h->fmh_entries;
 		if (found >= (uint64_t)st.bs_blocks)
 			break;
@@ -561,16 +584,33 @@ static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 		  seen, found, (uint64_t)st.bs_blocks);
 	if (found != (uint64_t)st.bs_blocks || !s->ndefer)
 		return -ENODATA;
-	qsort(s->defer, s->ndefer, sizeof(*s->defer), by_lblk);
-	s->defer_single = s->ndefer == 1 && s->defer[0].lblk == 0 && s->defer[0].nblk == 1;
+	sort_map(s);
 	return 0;
 }
 
-static void drop_map(struct xst_salvage *s)
+/*
+ * A rehearsal's directory (the root; ctx->rehearse) is usually short-form:
+ * no blocks, no space map records, so the record loop above would first run
+ * at a real event, on its way to the repair call.  It runs here instead, on
+ * two made-up records of the directory in memory; the map is dropped.
+ */
+static void rehearse_rmap(const struct xst_ctx *ctx, struct xst_salvage *s)
 {
-	free(s->defer);
-	s->defer = NULL;
-	s->ndefer = s->defer_cap = 0;
+	const uint64_t bs = ctx->fs->geo.blocksize;
+	_cleanup_free_ struct fsmap_head *h = xst_fsmap_alloc(2);
+	uint64_t found = 0;
+
+	if (!h)
+		return;
+	h->fmh_entries = 2;
+	for (unsigned int i = 0; i < 2; i++)
+		h->fmh_recs[i] = (struct fsmap){
+			.fmr_owner = s->ino, .fmr_offset = (1 - i) * bs,
+			.fmr_physical = (2 - i) * bs, .fmr_length = bs,
+		};
+	if (take_rmap_records(s, h, 0, bs, &found) == 0)
+		sort_map(s);
+	drop_map(s);
 }
 
 /* The block at daddr still belongs to this directory: owner and self address. */
@@ -645,6 +685,8 @@ int xst_rebuild_dir_collect(struct xst_ctx *ctx, struct xst_salvage *s)
 	if (can_defer(ctx, s)) {
 		int r = capture_map_rmap(ctx, s);
 
+		if (r < 0 && ctx->rehearse)
+			rehearse_rmap(ctx, s);
 		if (r < 0) {
 			drop_map(s);
 			fd = xst_salvage_open(ctx->fs, s->ino, s->gen);

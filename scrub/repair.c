@@ -163,6 +163,14 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	if (ctx->rehearse) {
 		/* Not kept for a later attempt: nothing of it was saved. */
 		xst_salvage_free(salv);
+		/*
+		 * The rest of the way without touching the object: the
+		 * marker's (nothing marked) and the call's, with the
+		 * harmless repair probe the setup made already.
+		 */
+		(void)xst_breaker_rehearse(ctx->breaker, it, t, brief);
+		xst_item_init(&one, XST_SCOPE_FS, 0, 0, 0, XST_TYPE_BIT(XFS_SCRUB_TYPE_PROBE));
+		(void)xst_item_run(&ctx->scrubber, &one, XFS_SCRUB_IFLAG_REPAIR);
 		return 0;
 	}
 	r = xst_breaker_arm(ctx->breaker, it, t, brief);
