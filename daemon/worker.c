@@ -515,8 +515,10 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 		}
 		return 0;
 	}
-	if (!w->final_pass && !w->ctx.rehearse)
-		count(w, 1, (uint64_t)__builtin_popcountll(bad), 0, 0);
+	/* A rehearsal counts nothing, on the same code. */
+	if (!w->final_pass)
+		count(w, !w->ctx.rehearse,
+		      w->ctx.rehearse ? 0 : (uint64_t)__builtin_popcountll(bad), 0, 0);
 	forget_failed(w, it, it->want & ~bad);
 	if (!bad)
 		return 0;

@@ -302,8 +302,12 @@ static bool slot_alive(const struct xst_breaker *b)
 	return fstat(b->slotfd, &st) == 0 && st.st_nlink > 0;
 }
 
-int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
-		    const char *descr)
+/*
+ * A rehearsal (xst_breaker_rehearse) takes the same way and writes the slot
+ * with what an unarmed slot holds, zeros: the code an arming runs is run.
+ */
+static int arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
+	       const char *descr, bool rehearse)
 {
 	char name[128], buf[SLOT_BYTES] = { 0 };
 	int r;
@@ -322,13 +326,20 @@ int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned i
 	if (b->slotfd >= 0 && !b->slot_name[0]) {
 		/* Name first: a description cut short still leaves the marker. */
 		snprintf(buf, sizeof(buf) - 1, "%s\n%s\n", name, descr);
+		if (rehearse)
+			memset(buf, 0, sizeof(buf));
 		if (pwrite(b->slotfd, buf, SLOT_BYTES, 0) == SLOT_BYTES &&
 		    fdatasync(b->slotfd) == 0) {
-			snprintf(b->slot_name, sizeof(b->slot_name), "%s", name);
+			if (!rehearse)
+				snprintf(b->slot_name, sizeof(b->slot_name), "%s", name);
 			pthread_mutex_unlock(&b->lock);
 			return 0;
 		}
 		/* Whatever the slot holds now, a named file says it for sure. */
+	}
+	if (rehearse) {
+		pthread_mutex_unlock(&b->lock);
+		return 0;
 	}
 	/* Under the lock too: reopen_dir swaps the directory fd. */
 	r = write_named(b->dirfd, name, descr);
@@ -336,6 +347,18 @@ int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned i
 		r = write_named(b->dirfd, name, descr);
 	pthread_mutex_unlock(&b->lock);
 	return r;
+}
+
+int xst_breaker_arm(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
+		    const char *descr)
+{
+	return arm(b, it, type, descr, false);
+}
+
+int xst_breaker_rehearse(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
+			 const char *descr)
+{
+	return arm(b, it, type, descr, true);
 }
 
 int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigned int type)
@@ -357,25 +380,6 @@ int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigne
 	}
 	r = unlinkat(b->dirfd, name, 0) < 0 && errno != ENOENT ? neg_errno() :
 	    fsync(b->dirfd) < 0 ? neg_errno() : 0;
-	pthread_mutex_unlock(&b->lock);
-	return r;
-}
-
-int xst_breaker_rehearse(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
-			 const char *descr)
-{
-	char name[128], text[SLOT_BYTES] = { 0 }, zero[SLOT_BYTES] = { 0 };
-	int r = 0;
-
-	if (!b)
-		return 0;
-	marker_name(it, type, name, sizeof(name));
-	pthread_mutex_lock(&b->lock);
-	if (b->slotfd >= 0 && !b->slot_name[0] && slot_alive(b)) {
-		snprintf(text, sizeof(text) - 1, "%s\n%s\n", name, descr);
-		r = pwrite(b->slotfd, zero, SLOT_BYTES, 0) == SLOT_BYTES &&
-		    fdatasync(b->slotfd) == 0 ? 0 : neg_errno();
-	}
 	pthread_mutex_unlock(&b->lock);
 	return r;
 }

@@ -42,7 +42,7 @@ int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigne
  * text are made and the slot written and synced, with what an unarmed slot
  * holds already (zeros), so nothing is marked.  Code met for the first
  * time costs the first real repair on its way to the kernel.  Without a
- * slot, or with one armed, nothing is done.
+ * usable slot nothing is written (no named marker either).
  */
 int xst_breaker_rehearse(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
 			 const char *descr);

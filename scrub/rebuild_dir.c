@@ -591,23 +591,30 @@ static int capture_map_rmap(struct xst_ctx *ctx, struct xst_salvage *s)
 /*
  * A rehearsal's directory (the root; ctx->rehearse) is usually short-form:
  * no blocks, no space map records, so the record loop above would first run
- * at a real event, on its way to the repair call.  It runs here instead, on
- * two made-up records of the directory in memory; the map is dropped.
+ * at a real event, on its way to the repair call.  It runs here instead, in
+ * memory, on made-up records of each kind the loop tells apart (static
+ * metadata, another owner, the directory's extent map block and two of its
+ * blocks out of order); the map is dropped.
  */
 static void rehearse_rmap(const struct xst_ctx *ctx, struct xst_salvage *s)
 {
 	const uint64_t bs = ctx->fs->geo.blocksize;
-	_cleanup_free_ struct fsmap_head *h = xst_fsmap_alloc(2);
+	const struct fsmap recs[] = {
+		{ .fmr_flags = FMR_OF_SPECIAL_OWNER, .fmr_owner = FMR_OWNER('X', 1),
+		  .fmr_length = bs },
+		{ .fmr_owner = s->ino + 1, .fmr_physical = bs, .fmr_length = bs },
+		{ .fmr_owner = s->ino, .fmr_physical = 2 * bs, .fmr_length = bs,
+		  .fmr_flags = FMR_OF_EXTENT_MAP },
+		{ .fmr_owner = s->ino, .fmr_physical = 3 * bs, .fmr_length = bs, .fmr_offset = bs },
+		{ .fmr_owner = s->ino, .fmr_physical = 4 * bs, .fmr_length = bs },
+	};
+	_cleanup_free_ struct fsmap_head *h = xst_fsmap_alloc(ARRAY_SIZE(recs));
 	uint64_t found = 0;
 
 	if (!h)
 		return;
-	h->fmh_entries = 2;
-	for (unsigned int i = 0; i < 2; i++)
-		h->fmh_recs[i] = (struct fsmap){
-			.fmr_owner = s->ino, .fmr_offset = (1 - i) * bs,
-			.fmr_physical = (2 - i) * bs, .fmr_length = bs,
-		};
+	memcpy(h->fmh_recs, recs, sizeof(recs));
+	h->fmh_entries = ARRAY_SIZE(recs);
 	if (take_rmap_records(s, h, 0, bs, &found) == 0)
 		sort_map(s);
 	drop_map(s);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "breaker.h"
@@ -189,6 +190,59 @@ static void test_slot(void **state)
 	xst_breaker_free(c);
 }
 
+/*
+ * A rehearsal marks nothing: not with an empty slot (a crash after it trips
+ * nothing), and an armed slot keeps its marker through one.
+ */
+static void test_rehearse(void **state)
+{
+	char dir[] = "/tmp/xst-breaker-XXXXXX";
+	struct xst_breaker *a = NULL, *c = NULL;
+	struct xst_item one, two;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	xst_item_init(&one, XST_SCOPE_INODE, 0, 131, 7, XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
+	xst_item_init(&two, XST_SCOPE_INODE, 0, 128, 1, XST_TYPE_BIT(XFS_SCRUB_TYPE_DIR));
+	assert_int_equal(xst_breaker_rehearse(NULL, &two, XFS_SCRUB_TYPE_DIR, "root"), 0);
+	assert_int_equal(xst_breaker_open(dir, uuid, &a), 0);
+	assert_int_equal(xst_breaker_rehearse(a, &two, XFS_SCRUB_TYPE_DIR, "root directory"), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 0);
+	assert_false(xst_breaker_tripped(a, &two, XFS_SCRUB_TYPE_DIR));
+	/* The slot is still free: a real marker goes into it, not into a file. */
+	assert_int_equal(xst_breaker_arm(a, &one, XFS_SCRUB_TYPE_DIR, "inode 131 directory"), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 0);
+	assert_int_equal(xst_breaker_rehearse(a, &two, XFS_SCRUB_TYPE_DIR, "root directory"), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 0);
+	/* Going down with the repair in the slot: the marker is the one armed. */
+	xst_breaker_free(a);
+	assert_int_equal(xst_breaker_open(dir, uuid, &c), 0);
+	assert_int_equal(xst_breaker_ntripped(c), 1);
+	assert_string_equal(xst_breaker_tripped_descr(c, 0), "inode 131 directory");
+	assert_false(xst_breaker_tripped(c, &two, XFS_SCRUB_TYPE_DIR));
+	assert_int_equal(xst_breaker_disarm(c, &one, XFS_SCRUB_TYPE_DIR), 0);
+	xst_breaker_free(c);
+	/* A process that rehearses and dies there (no free): nothing trips. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct xst_breaker *d = NULL;
+
+		_exit(xst_breaker_open(dir, uuid, &d) == 0 &&
+		      xst_breaker_rehearse(d, &two, XFS_SCRUB_TYPE_DIR, "root directory") == 0 ?
+		      0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(count_entries(dir_of(dir), ".slot-"), 1);
+	assert_int_equal(xst_breaker_open(dir, uuid, &c), 0);
+	assert_int_equal(xst_breaker_ntripped(c), 0);
+	assert_int_equal(count_entries(dir_of(dir), "s"), 0);
+	xst_breaker_free(c);
+}
+
 /* A stale slot holding something we never write is dropped, not reported. */
 static void test_stale_slot_garbage(void **state)
 {
@@ -252,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_long_lived_breaker),
 		cmocka_unit_test(test_foreign_marker_name),
 		cmocka_unit_test(test_slot),
+		cmocka_unit_test(test_rehearse),
 		cmocka_unit_test(test_stale_slot_garbage),
 		cmocka_unit_test(test_bad_statedir),
 	};
