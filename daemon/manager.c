@@ -961,10 +961,11 @@ static void start_monitor(struct xsd_fs *fs, int root_fd)
  * parse, handle_event, the queue, the worker's wake) and in the worker.
  * So a SICK record about the root directory, the one directory every
  * filesystem has, takes the event's own way once the worker first waits
- * for work, marked so the worker stops short of the in-flight marker
- * (ctx.rehearse: nothing written, nothing counted or recorded).  The event
- * count and the escalation history are left as they were.  Not while a
- * scan runs or waits, nor where repairs are off.
+ * for work, marked so the worker's repair leaves the object alone
+ * (ctx.rehearse: nothing marked, saved, counted or recorded; the call made
+ * is the repair probe).  The event count and the escalation history are
+ * left as they were.  Not while a scan runs or waits, nor where repairs
+ * are off.
  */
 static void rehearse_event(struct xsd_fs *fs)
 {

@@ -103,7 +103,7 @@ struct xsd_shared {
 	unsigned int ntargets;
 	/*
 	 * targets[0] is the watch's rehearsal (manager.c, rehearse_event):
-	 * taken down a repair's way, short of the marker.  Set only on an
+	 * taken down a repair's way, leaving the object alone.  Set only on an
 	 * empty queue, cleared when a real event about the same object is
 	 * merged into it or a healthy one drops it.
 	 */

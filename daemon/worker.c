@@ -665,12 +665,12 @@ static int run_reported(struct wctx *w, struct xst_item *it, const char *origin)
 
 /*
  * The watch's rehearsal (manager.c, rehearse_event): the root directory's
- * repair from the worker's hand-off to the kernel call, stopping short of
- * the in-flight marker (ctx.rehearse: nothing is written, nothing but the
- * fork map is read, nothing is counted or recorded).  Under TCG code is
- * translated the first time it runs, and each new process's code is new to
- * it (ASLR); elsewhere the first run is page faults and cold caches.  Only
- * where repairs are on: a check would be real work.
+ * repair from the worker's hand-off to the kernel call, without touching
+ * it (ctx.rehearse: nothing but the fork map is read; nothing is marked,
+ * saved, counted or recorded; the call is the repair probe).  Under TCG
+ * code is translated the first time it runs, and each new process's code
+ * is new to it (ASLR); elsewhere the first run is page faults and cold
+ * caches.  Only where repairs are on: a check would be real work.
  */
 static void rehearse(struct wctx *w, struct xst_item *it)
 {

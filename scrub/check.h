@@ -42,11 +42,13 @@ struct xst_ctx {
 	atomic_uint_fast64_t restored_entries;
 	bool setup_ok;			/* the kernel can scrub this fs */
 	/*
-	 * A rehearsal: repairs go all the way to the kernel call but stop
-	 * before the in-flight marker; the salvage reads nothing but the fork
-	 * map and saves nothing.  A daemon rehearses once per watch, so that
-	 * the first health event's repair does not run this code for the
-	 * first time in the process (see rehearse_repair in the daemon).
+	 * A rehearsal: repairs go the whole way to the kernel call without
+	 * touching the object.  The salvage reads nothing but the fork map
+	 * and saves nothing; the in-flight marker's slot is written with the
+	 * zeros it holds (xst_breaker_rehearse); the call made is the repair
+	 * probe.  A daemon rehearses once per watch, so that the first
+	 * health event's repair does not run this code for the first time in
+	 * the process (rehearse_event in daemon/manager.c).
 	 */
 	bool rehearse;
 	volatile int stop;		/* set to end the run early */
