@@ -142,7 +142,7 @@ int xst_salvage_read_fsblock(const struct xst_fs *fs, uint64_t daddr, void *buf,
 /*
  * The whole-fork entry points used by rebuild.c.  Under ctx->rehearse the
  * take reads nothing but the fork map and saves nothing (see
- * rehearse_repair in the daemon); the caller frees what it returns.
+ * rehearse_event in daemon/manager.c); the caller frees what it returns.
  */
 int xst_salvage_take(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 		     struct xst_salvage **ret);

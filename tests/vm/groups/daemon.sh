@@ -98,12 +98,20 @@ if jwait 10 $ID_WATCH XFS_MOUNTPOINT=$MA; then
 	t_ok "mount discovered: $(jfind $ID_WATCH XFS_MOUNTPOINT=$MA | field MESSAGE)"
 else t_fail "mount discovery" "no watch record; $(journalctl -b -u xfs_scrubd -o cat | tail -5)"; fi
 # The watch's warm-up rehearses a directory repair on the root directory,
-# up to the in-flight marker: nothing may come of it (no salvage record, no
-# count, no record in the journal).
+# the whole way to the call (the repair probe stands in for it): nothing
+# may come of it (no salvage record, no in-flight marker, no count, no
+# record in the journal).
 sleep 1
 nrec=$(find /var/lib/xfs_scrubd/salvage -name '*.rec' 2>/dev/null | wc -l)
 [ "$nrec" -eq 0 ] && t_ok "watch warm-up: the rehearsed repair left no salvage record" ||
 	t_fail "watch warm-up wrote nothing" "$nrec salvage records: $(find /var/lib/xfs_scrubd/salvage -name '*.rec' | head -2)"
+# Named markers only (the slot files start with a dot), and no slot holding a name.
+nmark=$(find /var/lib/xfs_scrubd/inflight -type f ! -name '.*' 2>/dev/null | wc -l)
+nslot=$(find /var/lib/xfs_scrubd/inflight -type f -name '.slot-*' 2>/dev/null | wc -l)
+armed=$(find /var/lib/xfs_scrubd/inflight -type f -name '.slot-*' -exec cat {} + 2>/dev/null | tr -d '\0' | wc -c)
+if [ "$nmark" -eq 0 ] && [ "$nslot" -ge 1 ] && [ "$armed" -eq 0 ]; then
+	t_ok "watch warm-up: no in-flight marker ($nslot slot files, all zeros)"
+else t_fail "watch warm-up marked nothing" "$nmark named markers, $nslot slots, $armed bytes in them"; fi
 $CTL --json >/tmp/js0 2>&1
 nrep=$(journalctl -b -u xfs_scrubd -o cat XFS_MOUNTPOINT=$MA XFS_INO=$(stat -c %i $MA) 2>/dev/null | wc -l)
 if python3 -c 'import json; d=[f for f in json.load(open("/tmp/js0")) if f["mountpoint"]=="/mnt/a"][0]
