@@ -41,8 +41,9 @@ int xst_breaker_disarm(struct xst_breaker *b, const struct xst_item *it, unsigne
  * Arming's way for a rehearsal (xst_ctx.rehearse): the marker's name and
  * text are made and the slot written and synced, with what an unarmed slot
  * holds already (zeros), so nothing is marked.  Code met for the first
- * time costs the first real repair on its way to the kernel.  Without a
- * usable slot nothing is written (no named marker either).
+ * time costs the first real repair on its way to the kernel.  As for an
+ * arming, a slot whose directory was removed by hand is made again first;
+ * without a usable slot nothing is written (no named marker either).
  */
 int xst_breaker_rehearse(struct xst_breaker *b, const struct xst_item *it, unsigned int type,
 			 const char *descr);
