@@ -151,6 +151,7 @@ struct xsd_fs {
 	unsigned char hm_buf[64 * XSD_HM_RECORD];
 	size_t hm_len;
 	bool targets_queued;	/* wake the worker when the events at hand are read */
+	bool hm_held;		/* monitor unread while the worker acts on events (hold_monitor) */
 	bool rehearsing;	/* the events at hand are the rehearsal's */
 	bool rehearsed;		/* the rehearsal was sent (or cannot be) */
 	uint64_t root_ino;	/* the root directory, for the rehearsal */

@@ -9,7 +9,9 @@
 # reads overflow the kernel's queue (measured: 585 events, 32 KiB of 56-byte
 # event objects), and after SIGCONT the daemon journals the kernel's lost
 # count and scans the whole filesystem, at once when idle, and after the
-# running scan when one runs (a one-AG scan held by a pause).
+# running scan when one runs (a one-AG scan held by a pause); with repairs
+# on, the monitor is not read during an event's repair call, and what the
+# kernel queued meanwhile is read after it.
 set -u
 . /project/tests/lib/tap.sh
 . /project/tests/vm/lib/scrubd-install.sh
@@ -227,7 +229,12 @@ want="metadata scan of AG $ag started (report-only mode)"
 wait_nth 15 $((nst + 1)) "$want" $ID_STARTED && t_ok "resumed: '$want'" ||
 	t_fail "scan of AG $ag" "scan $((nst + 1)): '$(nth_msg $((nst + 1)) $ID_STARTED)'; $(log_tail)"
 wait_idle 120
-fin=$(msgs $ID_FINISHED | tail -1)
+# Idle shows before the loop has journaled the scan's last record.
+for i in $(seq 1 20); do
+	fin=$(msgs $ID_FINISHED | tail -1)
+	case "$fin" in (*"objects checked"*) break ;; esac
+	sleep 0.5
+done
 objs=$(echo "$fin" | sed -n 's/.*; \([0-9]*\) objects checked.*/\1/p')
 # One object for the AG's headers and btrees, one per inode in use in it.
 if [ "$objs" = $((agused + 1)) ] && echo "$fin" | grep -q '[1-9][0-9]* corruptions'; then
@@ -315,6 +322,77 @@ wait_idle 60
 n=$(nrec $ID_ESCALATED XFS_INO=$ino)
 [ "$n" -eq 1 ] && t_ok "one escalation about /$A in all ($(sick_times $ino | wc -l) SICK events about it read in all)" ||
 	t_fail "one escalation about /$A" "$n records: $(msgs $ID_ESCALATED XFS_INO=$ino | tr '\n' '|')"
+
+# ---- the monitor is not read while an event's repair runs ----
+# Repairs on, on a fresh filesystem with one damaged directory (the
+# kernel's rebuild of one needs the others readable).  A reader retries
+# it every 2 ms, as the event bench does: its failing reads, and the
+# repair call's own check, make the kernel report the directory again
+# while the worker repairs it.  The loop reads none of that during the
+# repair call (unless the call outlasts the hold, 250 ms after the event),
+# and all of it afterwards: more SICK records and the HEALTHY one, nothing
+# lost.
+systemctl stop xfs_scrubd
+umount $M
+mkfs.xfs -q -f $D && mount $D $M
+mkdir $M/r
+(cd $M/r && seq -f "entry_with_a_longish_name_%g" 1 300 | xargs touch)
+rino=$(stat -c %i $M/r)
+umount $M
+xfs_db -x -c "inode $rino" -c "dblock 0" -c "write -d dhdr.hdr.magic 0" $D >/dev/null
+mount $D $M
+sed -i 's/^mode = never/mode = always/' /etc/xfs_scrubd.conf
+nw=$(nrec $ID_WATCH XFS_MOUNTPOINT=$M)
+systemctl start xfs_scrubd
+for i in $(seq 1 30); do [ "$(nrec $ID_WATCH XFS_MOUNTPOINT=$M)" -gt "$nw" ] && break; sleep 0.5; done
+sleep 1		# the watch's warm-up
+PID=$(systemctl show -p MainPID --value xfs_scrubd)
+HMFD=$(hmfd "$PID")
+l0=$(fdinfo $HMFD lost)
+# Prints the clock it started at (CLOCK_MONOTONIC, as the trace's), then
+# how long until the directory listed again.
+read -r tstart lists < <(python3 - "$M/r" <<'PY'
+import os, sys, time
+t0 = time.monotonic()
+while time.monotonic() - t0 < 10:
+    try:
+        n = len(os.listdir(sys.argv[1]))
+        print("%.6f %d-entries-after-%.0f-ms" % (t0, n, (time.monotonic() - t0) * 1e3))
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.002)
+print("%.6f never" % t0)
+PY
+)
+for i in $(seq 1 20); do
+	[ $(( $(nrec $ID_REPAIRED XFS_INO=$rino) + $(nrec $ID_RESTORED XFS_INO=$rino) )) -gt 0 ] && break
+	sleep 0.5
+done
+sleep 1
+# The trace lines from the reader's start on (field 2: CLOCK_MONOTONIC).
+journalctl -b -u xfs_scrubd -o cat --no-pager | awk -v t0="$tstart" '/^xst-trace/ && $2 >= t0' >/tmp/hold.trace
+read -r tev targ tret incall sick_after healthy_after < <(awk -v ino="$rino" '
+	/monitor: event kind 4 domain 3 ino / && $NF == ino && !ev { ev = $2 }
+	/repair: marker armed/ && ev && !arm { arm = $2 }
+	/repair: kernel call returned/ && arm && !ret { ret = $2 }
+	/monitor: event/ { t[++n] = $2; line[n] = $0 }
+	END {
+		for (i = 1; i <= n; i++) {
+			if (t[i] > arm && t[i] < ret && t[i] < ev + 0.25) inc++
+			if (t[i] > ret && line[i] ~ ("kind 4 domain 3 ino " ino "$")) sa++
+			if (t[i] > ret && line[i] ~ ("kind 6 domain 3 ino " ino "$")) ha++
+		}
+		printf "%s %s %s %d %d %d\n", ev ? ev : "-", arm ? arm : "-", ret ? ret : "-", inc, sa, ha
+	}' /tmp/hold.trace)
+lost_now=$(( $(fdinfo $HMFD lost) - l0 ))
+echo "# /r listed again: $lists; event at $tev, repair call $targ-$tret (CLOCK_MONOTONIC s); monitor records read in the call: $incall; after it: $sick_after SICK, $healthy_after HEALTHY; lost: $lost_now"
+if [ "$targ" != - ] && [ "$tret" != - ] && [ "$incall" -eq 0 ] && [ "$sick_after" -ge 1 ] &&
+   [ "$healthy_after" -ge 1 ] && [ "$lost_now" -eq 0 ] && [ "${lists%%-*}" = 300 ]; then
+	t_ok "repair of /r on its event: the monitor was not read during the repair call; afterwards $sick_after SICK and $healthy_after HEALTHY records were, none lost; $lists"
+else
+	t_fail "monitor held during the repair call" "event $tev, call $targ-$tret, read in the call $incall, after: $sick_after SICK $healthy_after HEALTHY, lost $lost_now, listed: $lists; $(grep -E 'monitor: event|repair: (marker armed|kernel call)' /tmp/hold.trace | cut -c1-120 | head -12 | tr '\n' '|')"
+fi
+
 echo "# Linux $(uname -r); the daemon's records:"
 journalctl -b -u xfs_scrubd -o cat --no-pager | grep -v xst-trace | tail -n +3 | cut -c1-200 | sed 's/^/#   /'
 systemctl stop xfs_scrubd
