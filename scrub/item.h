@@ -36,6 +36,8 @@ struct xst_item {
 	uint8_t tries[XST_SCRUB_TYPE_NR];
 	uint32_t oflags[XST_SCRUB_TYPE_NR];
 	int32_t err[XST_SCRUB_TYPE_NR];
+	uint64_t blocked_by;	/* a damaged directory that stopped this one's repair, or 0 */
+	uint32_t blocked_gen;
 };
 
 /* How to talk to the kernel for one filesystem. */

@@ -772,12 +772,14 @@ static bool find_by_ino(int dirfd, uint64_t ino, char *out, size_t len)
  * up, so names in readable blocks still count.  Entries are (name, ino);
  * ino 0 marks a name our own restores moved away.
  */
-static struct xst_salvage *list_dir(int dirfd)
+static struct xst_salvage *list_dir(int dirfd, int *err)
 {
 	struct xst_salvage *now = calloc(1, sizeof(*now));
 	DIR *d = now ? fdopendir(dup(dirfd)) : NULL;
 	struct dirent *de;
 	bool ok = d != NULL;
+
+	*err = ok ? 0 : errno;
 
 	while (ok && (errno = 0, de = readdir(d))) {
 		struct xst_salv_entry *e;
@@ -789,8 +791,12 @@ static struct xst_salvage *list_dir(int dirfd)
 			e->ino = de->d_ino;
 		ok = e != NULL;
 	}
-	if (ok && errno)
+	if (ok && errno) {
+		*err = errno;
 		ok = false;
+	} else if (!ok && !*err) {
+		*err = ENOMEM;
+	}
 	if (d)
 		closedir(d);
 	if (!ok) {
@@ -965,11 +971,35 @@ void xst_rebuild_dir_restore(struct xst_ctx *ctx, struct xst_salvage *s)
 	_cleanup_close_ int dirfd = xst_salvage_open(ctx->fs, s->ino, s->gen);
 	_cleanup_close_ int lpf = openat(ctx->fs->fd, "lost+found", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct xst_salvage *now;
+	int err = 0;
 
 	if (s->defer_raw)
 		finish_deferred(ctx, s);
-	now = dirfd >= 0 ? list_dir(dirfd) : NULL;
-	xst_trace("salvage: rebuilt directory listed (%zu names)", now ? now->n : 0);
+	now = dirfd >= 0 ? list_dir(dirfd, &err) : NULL;
+	xst_trace("salvage: rebuilt directory listed (%zu names, errno %d, fd %d)",
+		  now ? now->n : 0, err, dirfd);
+	/*
+	 * Still failing its verifiers (or, sick, refused to a handle: ESTALE,
+	 * seen in the VM): after a repair the kernel calls failed, it exchanged
+	 * nothing (a rebuilt directory reads), so every entry is where it was,
+	 * in blocks that cannot be read.  Lookups of those names fail the same
+	 * way, and linking a file back under a name an unreadable block may
+	 * still hold would make a second entry for it once the block is
+	 * repaired offline.  xst_salvage_settle leaves them pending then:
+	 * nothing moved, nothing lost.
+	 */
+	if (dirfd < 0)
+		err = -dirfd;
+	s->unreadable_after = err == EUCLEAN || err == EBADMSG || err == EIO ||
+			      (dirfd < 0 && err == ESTALE);
+	if (s->unreadable_after) {
+		for (size_t i = 0; i < s->n; i++) {
+			s->v[i].fate = XST_FATE_UNKNOWN;
+			snprintf(s->v[i].note, sizeof(s->v[i].note),
+				 "directory still unreadable after the repair; left as it was");
+		}
+		return;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (dirfd < 0) {
 			s->v[i].fate = XST_FATE_LOST;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blockers.h"
 #include "breaker.h"
 #include "check.h"
 #include "descr.h"
@@ -112,6 +113,44 @@ static const char *named(struct xst_ctx *ctx, const struct xst_item *it, unsigne
 }
 
 /*
+ * After a directory repair the kernel reports still broken: the damaged
+ * directories that stopped it (blockers.h), named in why.  Only with
+ * parent pointers, where the rebuild reads every other directory; false
+ * when none is marked sick, and the failure stays unexplained.
+ */
+static bool blocking_dirs(struct xst_ctx *ctx, struct xst_item *it, char *why, size_t len)
+{
+	uint64_t ino[3];
+	uint32_t gen[3];
+	bool more = false;
+	size_t n = 0;
+	int r;
+
+	if (!ctx->fs->has_parent)
+		return false;
+	r = xst_sick_dirs(ctx->fs, it->ino, ino, gen, ARRAY_SIZE(ino), &more);
+	if (r <= 0)
+		return false;
+	it->blocked_by = ino[0];
+	it->blocked_gen = gen[0];
+	n = (size_t)snprintf(why, len, "The kernel rebuilds a directory by also reading every "
+			     "other directory, and ");
+	for (int i = 0; i < r && n < len; i++) {
+		struct xst_item b;
+		char d[XST_DESCR_MAX];
+
+		xst_item_init(&b, XST_SCOPE_INODE, xst_ino_agno(ctx->fs, ino[i]), ino[i], gen[i], 0);
+		xst_describe_object(ctx->fs, &b, d, sizeof(d));
+		n += (size_t)snprintf(why + n, len - n, "%s%s", i ? ", " : "", d);
+	}
+	if (n < len)
+		snprintf(why + n, len - n, "%s %s damaged too: online repair cannot fix %s; "
+			 "unmount and run xfs_repair.", more ? " and more" : "",
+			 r == 1 && !more ? "is" : "are", r == 1 && !more ? "either" : "any of them");
+	return true;
+}
+
+/*
  * One repair call for one type.  Returns 1 if the type is settled (fixed,
  * or given up on with a message), 0 to try again later, or a fatal -errno.
  * *verified is set when the settled verdict is "sound" from the kernel's
@@ -195,6 +234,7 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	of = one.oflags[t];
 	if (one.state[t] == XST_ST_ABSENT)
 		err = -ENOENT;
+	xst_trace("repair: type %u verdict: errno %d flags 0x%x", t, err, of);
 	named(ctx, it, t, d);
 	if (rep->debug)
 		xst_msg(rep, XST_INFO, d, "repair call: state %u errno %d flags 0x%x (was 0x%x)%s",
@@ -257,10 +297,17 @@ static int repair_one(struct xst_ctx *ctx, struct xst_item *it, unsigned int t,
 	/* The kernel re-checked after repairing; its flags are the new verdict. */
 	it->oflags[t] = of;
 	if (xst_needs_repair(of) || (of & XFS_SCRUB_OFLAG_INCOMPLETE)) {
-		xst_rebuild_finish(ctx, it, t, salv, false, final);
-		if (!final)
+		/* Blocked by another damaged directory: no later attempt can do better. */
+		char why[XST_DESCR_MAX + 256];
+		bool blocked = t == XFS_SCRUB_TYPE_DIR && xst_needs_repair(of) &&
+			       blocking_dirs(ctx, it, why, sizeof(why));
+
+		xst_rebuild_finish(ctx, it, t, salv, false, final || blocked);
+		if (!final && !blocked)
 			return 0;
 		xst_msg(rep, XST_CORRUPT, d, "Repair unsuccessful; offline repair required.");
+		if (blocked)
+			xst_msg(rep, XST_INFO, d, "%s", why);
 		it->state[t] = XST_ST_BLOCKED;
 		return 1;
 	}
@@ -378,6 +425,8 @@ int xst_repair_object(struct xst_ctx *ctx, struct xst_item *it, unsigned int fla
 		again.mode = it->mode;
 		again.repair_attempts = it->repair_attempts;
 		again.unneeded = it->unneeded;
+		again.blocked_by = it->blocked_by;
+		again.blocked_gen = it->blocked_gen;
 		for (unsigned int t = 0; t < XST_SCRUB_TYPE_NR; t++) {
 			if (!(fresh & it->want & XST_TYPE_BIT(t)))
 				continue;

@@ -614,7 +614,7 @@ void xst_salvage_pending_free(struct xst_ctx *ctx)
 bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned int type,
 			struct xst_salvage *s, bool kernel_says_fixed, bool final)
 {
-	size_t kept = 0, restored = 0, flagged = 0, lost = 0;
+	size_t kept = 0, restored = 0, flagged = 0, lost = 0, pending = 0;
 	char d[XST_DESCR_MAX], lostnames[512] = "";
 	size_t ln = 0;
 
@@ -643,6 +643,11 @@ bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 		case XST_FATE_RESTORED: restored++; break;
 		case XST_FATE_FLAGGED: flagged++; break;
 		default:
+			if (s->unreadable_after && !kernel_says_fixed) {
+				/* Where it was, unread: see xst_rebuild_dir_restore. */
+				pending++;
+				break;
+			}
 			e->fate = XST_FATE_LOST;
 			lost++;
 			if (ln + e->namelen + 8 < sizeof(lostnames))
@@ -670,7 +675,12 @@ bool xst_salvage_settle(struct xst_ctx *ctx, const struct xst_item *it, unsigned
 		if (!final)
 			return false;
 		xst_describe(ctx->fs, it, type, d, sizeof(d));
-		if (restored || flagged || lost)
+		if (pending)
+			xst_msg(ctx->rep, XST_INFO, d,
+				"Still unreadable after the repair, which changed nothing: its %zu "
+				"entries stay where they were, none restored, none lost.  Salvage "
+				"record: %s", pending, s->record);
+		else if (restored || flagged || lost)
 			xst_msg(ctx->rep, lost ? XST_UNFIXABLE : XST_INFO, d,
 				"The kernel's rebuild changed it: kept %zu, restored %zu, unverified %zu, "
 				"lost %zu%s%s%s.  Salvage record: %s", kept, restored, flagged, lost,

@@ -78,6 +78,7 @@ struct xst_salvage {
 	int64_t born_before_s;
 	uint32_t born_before_ns;
 	bool raw_skip;		/* a later attempt: the disk may lag the rebuild */
+	bool unreadable_after;	/* the object still failed to read after the repair call */
 	/*
 	 * Directories with parent pointers: the old blocks' addresses, taken
 	 * before the repair call and read after it (see rebuild_dir.c), so

@@ -14,6 +14,8 @@
 #   the salvage's map of a damaged directory, taken from the space map
 #   without opening it: block for block the directory's own map (block,
 #   leaf, node and btree forms, and one with xattr blocks)
+#   two damaged directories: each blocks the other's rebuild; both named,
+#     nothing called lost
 # After each: xfs_repair -n and upstream xfs_scrub -n clean, or our run named
 # the damage left as needing offline repair.  Then the circuit breaker.  The
 # log ends with a table: case, upstream kept/lost, ours kept/restored/
@@ -307,6 +309,38 @@ rm -f $mdir/s3-a0-i$ino_f-g$gen-t16
 [ "$(getfattr -d -m - $m/f 2>/dev/null | grep -c '^user')" -eq 100 ] &&
 	t_ok "circuit breaker: after the marker is cleared the repair runs (exit $rc)" ||
 	t_fail "circuit breaker: repair after clearing" "exit $rc"
+umount $m
+
+# --- two damaged directories block each other --------------------------------
+# With parent pointers the kernel rebuilds a directory from its children's
+# pointers but also reads every other directory to find its parent; block 0
+# of another one failing its verifier ends the rebuild with nothing changed
+# (Linux 7.2).  No online repair can fix either; ours must say which
+# directory blocks which, and must not call the untouched entries lost.
+xf_mkfs $dev && mount $dev $m
+for d in d1 d2; do
+	mkdir $m/$d
+	(cd $m/$d && seq -f "entry_with_a_longish_name_%g" 1 150 | xargs touch)
+done
+umount $m
+xf_db $dev 'path /d1' 'dblock 0' 'write -d dhdr.hdr.magic 0' >/dev/null
+xf_db $dev 'path /d2' 'dblock 0' 'write -d dhdr.hdr.magic 0' >/dev/null
+mount $dev $m
+"$ours" $m >/tmp/two.out 2>&1; rc=$?
+xfs_scrub $m >/tmp/two-up.out 2>&1; urc=$?
+echo "# ours (exit $rc):"; xf_show /tmp/two.out | head -n 14
+echo "# upstream (exit $urc):"; xf_show /tmp/two-up.out | head -n 8
+ok=1
+for pair in d1:d2 d2:d1; do
+	a=${pair%:*} b=${pair#*:}
+	grep -q "^Corruption: $m/$a directory entries: Repair unsuccessful; offline repair required.$" /tmp/two.out || ok=0
+	grep -q "^Info: $m/$a directory entries: The kernel rebuilds a directory by also reading every other directory, and $m/$b is damaged too: online repair cannot fix either; unmount and run xfs_repair.$" /tmp/two.out || ok=0
+	grep -q "^Info: $m/$a directory entries: Still unreadable after the repair, which changed nothing: its 150 entries stay where they were, none restored, none lost." /tmp/two.out || ok=0
+done
+[ $ok = 1 ] && t_ok "two damaged directories: each repair unsuccessful, the other named as what blocks it, its 150 entries not called lost (exit $rc; upstream exit $urc)" ||
+	t_fail "two damaged directories" "exit $rc: $(xf_show /tmp/two.out | head -12 | tr '\n' '|')"
+! grep -qi "with loss\|lost [1-9]" /tmp/two.out && t_ok "two damaged directories: no loss reported for entries the repair never touched" ||
+	t_fail "two damaged directories: no loss claimed" "$(grep -i 'lost' /tmp/two.out | head -3)"
 umount $m
 
 # --- salvage records ---------------------------------------------------------
