@@ -93,10 +93,11 @@ struct wctx {
 	 */
 	struct xst_item *deferred;
 	unsigned int ndeferred, deferred_cap;
+	uint64_t deferred_since_ns;	/* CLOCK_MONOTONIC of the first deferral waiting */
 	bool final_pass;
 	uint64_t last_ckpt_ns, last_point_ns, last_psi_ns;
 	struct failed_key failed[64];
-	unsigned int nfailed;
+	unsigned int nfailed, failed_pos;	/* in use; the next to overwrite when full */
 };
 
 static uint64_t mono_ns(void)
@@ -394,23 +395,56 @@ static int repair_object(struct wctx *w, struct xst_item *it, uint64_t bad)
 	return r < 0 ? r : 0;
 }
 
+/*
+ * One object: an inode by its number alone (a related-checks item carries
+ * no AG), anything else by scope and AG.
+ */
+static bool same_key(const struct failed_key *k, const struct xst_item *it)
+{
+	if (k->scope != it->scope || k->ino != it->ino)
+		return false;
+	return it->scope == XST_SCOPE_INODE || k->agno == it->agno;
+}
+
+/*
+ * Every type asked for failed before, whichever attempt remembered it: an
+ * event's mask grows as checks mark more types sick (directory, then its
+ * parent pointer), and a directory with both failed would otherwise be
+ * tried again at each event (seen in the VM: 88 failing repair calls in
+ * 13 s of a reader retrying one directory another damaged one blocked).
+ */
 static bool failed_before(struct wctx *w, const struct xst_item *it)
 {
-	for (unsigned int i = 0; i < w->nfailed; i++) {
-		const struct failed_key *k = &w->failed[i];
+	uint64_t types = 0;
 
-		if (k->scope == it->scope && k->agno == it->agno && k->ino == it->ino &&
-		    (it->want & ~k->types) == 0)
-			return true;
+	for (unsigned int i = 0; i < w->nfailed; i++)
+		if (same_key(&w->failed[i], it))
+			types |= w->failed[i].types;
+	/*
+	 * Deferred after a failed repair, the types wait for the retry that
+	 * follows a quiet moment; each event meanwhile would repair them
+	 * again, and a reader retrying the object keeps the moment from
+	 * coming (the same VM run).
+	 */
+	for (unsigned int i = 0; i < w->ndeferred; i++) {
+		const struct xst_item *d = &w->deferred[i];
+
+		if (d->scope == it->scope && d->ino == it->ino &&
+		    (it->scope == XST_SCOPE_INODE || d->agno == it->agno))
+			types |= d->want;
 	}
-	return false;
+	return it->want && (it->want & ~types) == 0;
 }
 
 static void remember_failed(struct wctx *w, const struct xst_item *it, uint64_t types)
 {
-	struct failed_key *k = &w->failed[w->nfailed % ARRAY_SIZE(w->failed)];
-
-	*k = (struct failed_key){ it->scope, it->agno, it->ino, types };
+	for (unsigned int i = 0; i < w->nfailed; i++)
+		if (same_key(&w->failed[i], it)) {
+			w->failed[i].types |= types;
+			return;
+		}
+	w->failed[w->failed_pos++ % ARRAY_SIZE(w->failed)] =
+		(struct failed_key){ it->scope, it->agno, it->ino, types };
 	if (w->nfailed < ARRAY_SIZE(w->failed))
 		w->nfailed++;
 }
@@ -418,12 +452,9 @@ static void remember_failed(struct wctx *w, const struct xst_item *it, uint64_t 
 /* Checked sound or repaired: events about these types are worth acting on again. */
 static void forget_failed(struct wctx *w, const struct xst_item *it, uint64_t types)
 {
-	for (unsigned int i = 0; i < w->nfailed; i++) {
-		struct failed_key *k = &w->failed[i];
-
-		if (k->scope == it->scope && k->agno == it->agno && k->ino == it->ino)
-			k->types &= ~types;
-	}
+	for (unsigned int i = 0; i < w->nfailed; i++)
+		if (same_key(&w->failed[i], it))
+			w->failed[i].types &= ~types;
 }
 
 static void count(struct wctx *w, uint64_t checked, uint64_t corrupt, uint64_t repaired,
@@ -458,6 +489,8 @@ static bool defer(struct wctx *w, const struct xst_item *it, uint64_t types)
 		w->deferred = n;
 		w->deferred_cap = cap;
 	}
+	if (!w->ndeferred)
+		w->deferred_since_ns = mono_ns();
 	w->deferred[w->ndeferred] = *it;
 	w->deferred[w->ndeferred].want = types;
 	w->ndeferred++;
@@ -565,7 +598,8 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 		if ((bad & XST_TYPE_BIT(t)) &&
 		    !(it->state[t] == XST_ST_DONE && !xst_needs_repair(it->oflags[t])))
 			failed |= XST_TYPE_BIT(t);
-	if (failed && !w->final_pass && defer(w, it, failed))
+	/* Blocked by another damaged directory, a retry fails the same way. */
+	if (failed && !w->final_pass && !it->blocked_by && defer(w, it, failed))
 		bad &= ~failed;		/* told later, after the retry */
 	failed = 0;
 	/* Salvage accounting is per object; it belongs to the rebuilt directory or xattrs. */
@@ -598,6 +632,17 @@ static int settle_item(struct wctx *w, struct xst_item *it, const char *origin)
 			else
 				post(w, XSD_MSG_REPAIRED, LOG_NOTICE, it, (int)t, "repaired", 0,
 				     "%s: repaired and verified", d);
+		} else if (it->blocked_by && t == XFS_SCRUB_TYPE_DIR) {
+			struct xst_item b;
+			char bd[XST_DESCR_MAX];
+
+			failed |= XST_TYPE_BIT(t);
+			xst_item_init(&b, XST_SCOPE_INODE, xst_ino_agno(w->xfs, it->blocked_by),
+				      it->blocked_by, it->blocked_gen, 0);
+			xst_describe_object(w->xfs, &b, bd, sizeof(bd));
+			post(w, XSD_MSG_REPAIR_FAILED, LOG_ERR, it, (int)t, "failed", 0,
+			     "%s: repair unsuccessful; offline repair required: another damaged "
+			     "directory (%s) stops the kernel's rebuild", d, bd);
 		} else {
 			failed |= XST_TYPE_BIT(t);
 			post(w, XSD_MSG_REPAIR_FAILED, LOG_ERR, it, (int)t, "failed",
@@ -755,6 +800,18 @@ static bool more_targets_soon(struct wctx *w)
 	return more;
 }
 
+/*
+ * Events that keep coming (a reader retrying a damaged object) would put
+ * the deferred retry off for as long as they do, and with it the final
+ * word on the failed repair.
+ */
+#define DEFER_MAX_NS (5000 * 1000000ull)
+
+static bool deferred_overdue(const struct wctx *w)
+{
+	return mono_ns() - w->deferred_since_ns > DEFER_MAX_NS;
+}
+
 /* Repairs asked for by health events or polling. */
 static int run_targets(struct wctx *w)
 {
@@ -821,7 +878,8 @@ static int run_targets(struct wctx *w)
 		 * on one that is still damaged), and the event about that one
 		 * is often a read away (seen in the demo: getfattr, then ls).
 		 */
-		if (r == 0 && !w->in_scan && w->ndeferred && more_targets_soon(w))
+		if (r == 0 && !w->in_scan && w->ndeferred && !deferred_overdue(w) &&
+		    more_targets_soon(w))
 			continue;
 		if (r == 0 && !w->in_scan)
 			r = flush_deferred(w);

@@ -11,7 +11,8 @@
 # count and scans the whole filesystem, at once when idle, and after the
 # running scan when one runs (a one-AG scan held by a pause); with repairs
 # on, the monitor is not read during an event's repair call, and what the
-# kernel queued meanwhile is read after it.
+# kernel queued meanwhile is read after it; two damaged directories block
+# each other's repair, and the records say so without calling anything lost.
 set -u
 . /project/tests/lib/tap.sh
 . /project/tests/vm/lib/scrubd-install.sh
@@ -392,6 +393,53 @@ if [ "$targ" != - ] && [ "$tret" != - ] && [ "$incall" -eq 0 ] && [ "$sick_after
 else
 	t_fail "monitor held during the repair call" "event $tev, call $targ-$tret, read in the call $incall, after: $sick_after SICK $healthy_after HEALTHY, lost $lost_now, listed: $lists; $(grep -E 'monitor: event|repair: (marker armed|kernel call)' /tmp/hold.trace | cut -c1-120 | head -12 | tr '\n' '|')"
 fi
+
+# ---- two damaged directories: each blocks the other's repair ----
+# The kernel's rebuild of a directory also reads every other directory (to
+# find its parent) and stops at the first unreadable block with nothing
+# changed.  The failure records name the directory in the way; the entries
+# are not called lost; and a reader retrying for 10 s does not make the
+# worker try again at each event (the build before: 88 repair calls).
+systemctl stop xfs_scrubd
+umount $M
+mkfs.xfs -q -f $D && mount $D $M
+for d in b1 b2; do
+	mkdir $M/$d
+	(cd $M/$d && seq -f "entry_with_a_longish_name_%g" 1 150 | xargs touch)
+done
+b1=$(stat -c %i $M/b1) b2=$(stat -c %i $M/b2)
+umount $M
+for i in $b1 $b2; do xfs_db -x -c "inode $i" -c "dblock 0" -c "write -d dhdr.hdr.magic 0" $D >/dev/null; done
+mount $D $M
+nw=$(nrec $ID_WATCH XFS_MOUNTPOINT=$M) nloss=$(nrec $ID_LOSS)
+systemctl start xfs_scrubd
+for i in $(seq 1 30); do [ "$(nrec $ID_WATCH XFS_MOUNTPOINT=$M)" -gt "$nw" ] && break; sleep 0.5; done
+sleep 1
+t0=$(python3 -c 'import time; print("%.6f" % time.monotonic())')
+python3 - "$M/b1" <<'PY'
+import os, sys, time
+t0 = time.monotonic()
+while time.monotonic() - t0 < 10:
+    try:
+        os.listdir(sys.argv[1])
+    except OSError:
+        pass
+    time.sleep(0.002)
+PY
+sleep 3
+calls=$(journalctl -b -u xfs_scrubd -o cat --no-pager | awk -v t0="$t0" '/^xst-trace/ && $2 >= t0 && /repair: marker armed/' | wc -l)
+f1=$(msgs $ID_REPAIR_FAILED XFS_INO=$b1 XFS_SCRUB_TYPE=directory | head -1)
+f2=$(msgs $ID_REPAIR_FAILED XFS_INO=$b2 XFS_SCRUB_TYPE=directory | head -1)
+echo "# repair calls in 13 s: $calls; records: '$f1' / '$f2'"
+[ "$f1" = "$M/b1 directory entries: repair unsuccessful; offline repair required: another damaged directory ($M/b2) stops the kernel's rebuild" ] &&
+   [ "$f2" = "$M/b2 directory entries: repair unsuccessful; offline repair required: another damaged directory ($M/b1) stops the kernel's rebuild" ] &&
+	t_ok "two damaged directories: each failure record names the other as what stops the kernel's rebuild" ||
+	t_fail "two damaged directories named" "'$f1' / '$f2'; $(log_tail 8)"
+[ "$(nrec $ID_LOSS)" -eq "$nloss" ] && ! msgs $ID_ENGINE | grep -q "^$M/b[12] .* lost [1-9]" &&
+	t_ok "two damaged directories: no loss reported for entries the repair never touched" ||
+	t_fail "no loss claimed" "$(msgs $ID_LOSS | tail -2; msgs $ID_ENGINE | grep lost | tail -2)"
+[ "$calls" -le 40 ] && t_ok "a reader retrying /b1 for 10 s: $calls repair calls, not one round per event" ||
+	t_fail "bounded repair attempts" "$calls repair calls in 13 s"
 
 echo "# Linux $(uname -r); the daemon's records:"
 journalctl -b -u xfs_scrubd -o cat --no-pager | grep -v xst-trace | tail -n +3 | cut -c1-200 | sed 's/^/#   /'

@@ -16,6 +16,8 @@ ID_CONTROL=341683fe595e4e51b9af5c33bfedb5f0
 ID_WATCH=252a3a193d4f40baa3ff039db19dd086
 ID_ESCALATED=36a022edfbf344abb366bcb928789244
 ID_MEDIA=8cd6e6b1073c413d90e427ce7565e3f6
+ID_REPAIR_FAILED=3b0e3d9ed876465396eefa008ac59036
+ID_ENGINE=0c2f67b355b444bda3449a20c20fcab7
 
 # Wait for the boot to settle (the test is a boot job itself).
 xsd_wait_boot() {
