@@ -71,8 +71,58 @@ int xk_scrubv(int fd, struct xfs_scrub_vec_head *head)
 
 int xk_fsgeometry(int fd, struct xst_fsop_geom_v5 *geo) { (void)fd; (void)geo; return -ENOTTY; }
 int xk_ag_geometry(int fd, struct xfs_ag_geometry *ag) { (void)fd; (void)ag; return -ENOTTY; }
-int xk_inumbers(int fd, struct xfs_inumbers_req *req) { (void)fd; (void)req; return -ENOTTY; }
-int xk_bulkstat(int fd, struct xfs_bulkstat_req *req) { (void)fd; (void)req; return -ENOTTY; }
+/* One chunk per 64 inode numbers that hold any of fk.inodes, from the cursor on. */
+int xk_inumbers(int fd, struct xfs_inumbers_req *req)
+{
+	uint32_t n = 0;
+
+	(void)fd;
+	if (!fk.ninodes)
+		return -ENOTTY;
+	for (unsigned int i = 0; i < fk.ninodes && n < req->hdr.icount; i++) {
+		uint64_t start = fk.inodes[i].ino & ~63ull;
+		struct xfs_inumbers *c = n ? &req->inumbers[n - 1] : NULL;
+
+		if (start < req->hdr.ino)
+			continue;
+		if (!c || c->xi_startino != start) {
+			c = &req->inumbers[n++];
+			memset(c, 0, sizeof(*c));
+			c->xi_startino = start;
+			c->xi_version = XFS_INUMBERS_VERSION_V5;
+		}
+		c->xi_allocmask |= 1ull << (fk.inodes[i].ino - start);
+		c->xi_alloccount++;
+	}
+	req->hdr.ocount = n;
+	if (n)
+		req->hdr.ino = req->inumbers[n - 1].xi_startino + 64;
+	return 0;
+}
+
+int xk_bulkstat(int fd, struct xfs_bulkstat_req *req)
+{
+	uint32_t n = 0;
+
+	(void)fd;
+	if (!fk.ninodes)
+		return -ENOTTY;
+	for (unsigned int i = 0; i < fk.ninodes && n < req->hdr.icount; i++) {
+		struct xfs_bulkstat *b = &req->bulkstat[n];
+
+		if (fk.inodes[i].ino < req->hdr.ino)
+			continue;
+		memset(b, 0, sizeof(*b));
+		b->bs_ino = fk.inodes[i].ino;
+		b->bs_mode = fk.inodes[i].mode;
+		b->bs_sick = fk.inodes[i].sick;
+		b->bs_gen = fk.inodes[i].gen;
+		b->bs_version = XFS_BULKSTAT_VERSION_V5;
+		n++;
+	}
+	req->hdr.ocount = n;
+	return 0;
+}
 int xk_bulkstat_single(int fd, uint64_t ino, struct xfs_bstat *out)
 {
 	(void)fd; (void)ino; (void)out;

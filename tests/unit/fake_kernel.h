@@ -17,6 +17,16 @@ struct fake_kernel {
 	unsigned int incomplete_times[XST_SCRUB_TYPE_NR]; /* INCOMPLETE this often first */
 	unsigned int calls[XST_SCRUB_TYPE_NR];		/* items run per type */
 	unsigned int scrubv_calls, single_calls;
+	/*
+	 * The inodes INUMBERS and BULKSTAT report, in inode order (all in
+	 * AG 0); none: both calls fail with ENOTTY.
+	 */
+	struct fake_inode {
+		uint64_t ino;
+		uint16_t mode, sick;
+		uint32_t gen;
+	} inodes[16];
+	unsigned int ninodes;
 };
 
 extern struct fake_kernel fk;
