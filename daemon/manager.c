@@ -844,8 +844,8 @@ static void take_records(struct xsd_manager *m, struct xsd_fs *fs)
 }
 
 /*
- * Once events have given the worker something to repair, the monitor is
- * not read until the worker reports back (its outcomes, or its look
+ * Once events have given the worker something to do, the monitor is not
+ * read until the worker reports back (its outcomes, or its look
  * within XSD_EVENT_QUIET_NS, bring the loop to on_efd, which reads it
  * again).  The repair makes the kernel report the object again: a reader
  * retrying in the meantime fails again, and so does the repair call's own

@@ -411,7 +411,7 @@ static bool same_key(const struct failed_key *k, const struct xst_item *it)
  * event's mask grows as checks mark more types sick (directory, then its
  * parent pointer), and a directory with both failed would otherwise be
  * tried again at each event (seen in the VM: 88 failing repair calls in
- * 13 s of a reader retrying one directory another damaged one blocked).
+ * 13 s of a reader retrying a directory that another damaged one blocks).
  */
 static bool failed_before(struct wctx *w, const struct xst_item *it)
 {
