@@ -686,6 +686,15 @@ static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 		if (fs->recent[i].key == key && fs->recent[i].t_ns &&
 		    now - fs->recent[i].t_ns < 2000000000ull)
 			return false;
+	/*
+	 * Once per window per object: the scan it started has looked at the
+	 * place, and trouble that stays (a directory another damaged one
+	 * blocks, read again and again) would start one every few seconds.
+	 */
+	for (unsigned int i = 0; i < ARRAY_SIZE(fs->escalated); i++)
+		if (fs->escalated[i].key == key && fs->escalated[i].t_ns &&
+		    now - fs->escalated[i].t_ns < win)
+			return false;
 	for (unsigned int i = 0; i < ARRAY_SIZE(fs->recent); i++)
 		if (fs->recent[i].key == key && fs->recent[i].t_ns && now - fs->recent[i].t_ns < win)
 			hits++;
@@ -693,6 +702,8 @@ static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 	if (hits < c->escalate_events)
 		return false;
 	memset(fs->recent, 0, sizeof(fs->recent));
+	fs->escalated[fs->escalated_pos++ % ARRAY_SIZE(fs->escalated)] =
+		(typeof(fs->escalated[0])){ key, now };
 	return true;
 }
 

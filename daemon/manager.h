@@ -168,6 +168,8 @@ struct xsd_fs {
 	uint64_t events;
 	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */
 	unsigned int recent_pos;
+	struct { uint64_t key; uint64_t t_ns; } escalated[8];	/* the last escalations */
+	unsigned int escalated_pos;
 	bool seen;		/* mark for mount-table resync */
 	struct xsd_damage_list *damage;	/* what is known broken (ListDamage) */
 	uint64_t damage_mark;	/* xsd_damage_mark() at the start of the scan */
