@@ -668,13 +668,24 @@ static bool running_covers(struct xsd_fs *fs, int64_t ag)
 	return xsd_scope_covers(kind != XSD_SCAN_MEDIA, scope, ag);
 }
 
+/* How many of v stamp key less than span ago. */
+static unsigned int stamped_within(const struct xsd_stamp *v, size_t n, uint64_t key,
+				   uint64_t now, uint64_t span)
+{
+	unsigned int hits = 0;
+
+	for (size_t i = 0; i < n; i++)
+		hits += v[i].key == key && v[i].t_ns && now - v[i].t_ns < span;
+	return hits;
+}
+
 /* Repeated trouble on one object within the window: scan the filesystem. */
 static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 {
 	const struct xsd_config *c = fs->m->cfg;
 	uint64_t key = ((uint64_t)ev->domain << 56) ^ ((uint64_t)ev->gno << 40) ^ ev->ino;
 	uint64_t now = mono_ns(), win = c->escalate_window_s * 1000000000ull;
-	unsigned int hits = 1;
+	unsigned int hits;
 
 	/*
 	 * A burst is one episode: checking and repairing an object makes the
@@ -682,28 +693,22 @@ static bool escalate(struct xsd_fs *fs, const struct xsd_event *ev)
 	 * recurring trouble.  Events closer than 2 s to the last one about
 	 * the same object belong to that episode instead of counting.
 	 */
-	for (unsigned int i = 0; i < ARRAY_SIZE(fs->recent); i++)
-		if (fs->recent[i].key == key && fs->recent[i].t_ns &&
-		    now - fs->recent[i].t_ns < 2000000000ull)
-			return false;
+	if (stamped_within(fs->recent, ARRAY_SIZE(fs->recent), key, now, 2000000000ull))
+		return false;
 	/*
 	 * Once per window per object: the scan it started has looked at the
 	 * place, and trouble that stays (a directory another damaged one
 	 * blocks, read again and again) would start one every few seconds.
 	 */
-	for (unsigned int i = 0; i < ARRAY_SIZE(fs->escalated); i++)
-		if (fs->escalated[i].key == key && fs->escalated[i].t_ns &&
-		    now - fs->escalated[i].t_ns < win)
-			return false;
-	for (unsigned int i = 0; i < ARRAY_SIZE(fs->recent); i++)
-		if (fs->recent[i].key == key && fs->recent[i].t_ns && now - fs->recent[i].t_ns < win)
-			hits++;
-	fs->recent[fs->recent_pos++ % ARRAY_SIZE(fs->recent)] = (typeof(fs->recent[0])){ key, now };
+	if (stamped_within(fs->escalated, ARRAY_SIZE(fs->escalated), key, now, win))
+		return false;
+	hits = 1 + stamped_within(fs->recent, ARRAY_SIZE(fs->recent), key, now, win);
+	fs->recent[fs->recent_pos++ % ARRAY_SIZE(fs->recent)] = (struct xsd_stamp){ key, now };
 	if (hits < c->escalate_events)
 		return false;
 	memset(fs->recent, 0, sizeof(fs->recent));
 	fs->escalated[fs->escalated_pos++ % ARRAY_SIZE(fs->escalated)] =
-		(typeof(fs->escalated[0])){ key, now };
+		(struct xsd_stamp){ key, now };
 	return true;
 }
 

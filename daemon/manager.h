@@ -128,6 +128,12 @@ struct xsd_shared {
 
 struct xsd_manager;
 
+/* An event about one object (escalate()'s key), and when it came. */
+struct xsd_stamp {
+	uint64_t key;
+	uint64_t t_ns;
+};
+
 /* One watched filesystem. */
 struct xsd_fs {
 	struct xsd_fs *next;
@@ -166,9 +172,9 @@ struct xsd_fs {
 	char after_why[32];
 	uint64_t first_seen;	/* realtime seconds */
 	uint64_t events;
-	struct { uint64_t key; uint64_t t_ns; } recent[32];	/* for escalation */
+	struct xsd_stamp recent[32];	/* for escalation */
 	unsigned int recent_pos;
-	struct { uint64_t key; uint64_t t_ns; } escalated[8];	/* the last escalations */
+	struct xsd_stamp escalated[8];	/* the last escalations */
 	unsigned int escalated_pos;
 	bool seen;		/* mark for mount-table resync */
 	struct xsd_damage_list *damage;	/* what is known broken (ListDamage) */

@@ -399,11 +399,17 @@ static int repair_object(struct wctx *w, struct xst_item *it, uint64_t bad)
  * One object: an inode by its number alone (a related-checks item carries
  * no AG), anything else by scope and AG.
  */
+static bool same_place(enum xst_scope scope, uint32_t agno, uint64_t ino,
+		       const struct xst_item *it)
+{
+	if (scope != it->scope || ino != it->ino)
+		return false;
+	return it->scope == XST_SCOPE_INODE || agno == it->agno;
+}
+
 static bool same_key(const struct failed_key *k, const struct xst_item *it)
 {
-	if (k->scope != it->scope || k->ino != it->ino)
-		return false;
-	return it->scope == XST_SCOPE_INODE || k->agno == it->agno;
+	return same_place(k->scope, k->agno, k->ino, it);
 }
 
 /*
@@ -429,8 +435,7 @@ static bool failed_before(struct wctx *w, const struct xst_item *it)
 	for (unsigned int i = 0; i < w->ndeferred; i++) {
 		const struct xst_item *d = &w->deferred[i];
 
-		if (d->scope == it->scope && d->ino == it->ino &&
-		    (it->scope == XST_SCOPE_INODE || d->agno == it->agno))
+		if (same_place(d->scope, d->agno, d->ino, it))
 			types |= d->want;
 	}
 	return it->want && (it->want & ~types) == 0;
