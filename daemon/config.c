@@ -36,6 +36,7 @@ int xsd_config_defaults(struct xsd_config *c)
 	c->window_start_min = c->window_end_min = -1;
 	c->skip_on_battery = true;
 	c->cpu_budget = 25;
+	c->io_budget = 25;
 	c->io_pressure_max = 10.0;
 	c->rest_us = 0;
 	c->checkpoint_interval_s = 5;
@@ -213,6 +214,42 @@ static int p_rest(struct xsd_config *c, void *field, const char *v, const char *
 	return 0;
 }
 
+/*
+ * Bytes per second: "0" or "off" for no cap, else a count with an optional
+ * binary K, M or G suffix, at least one throttled media read (256 KiB) a
+ * second and at most 16 GiB a second.
+ */
+static int p_rate(struct xsd_config *c, void *field, const char *v, const char **why)
+{
+	static const char *const sfx = "KMG";
+	const char *bad = "expected off, or bytes per second from 256K to 16G";
+	unsigned long long n;
+	uint64_t mult = 1;
+	char *end;
+
+	if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		*(uint64_t *)field = 0;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*v))
+		return *why = bad, -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno)
+		return *why = bad, -EINVAL;
+	if (*end) {
+		const char *p = strchr(sfx, *end);
+
+		if (!p || end[1])
+			return *why = bad, -EINVAL;
+		mult = 1ull << (10 * (p - sfx + 1));
+	}
+	if (n > (16ull << 30) / mult || n * mult < (256u << 10))
+		return *why = bad, -EINVAL;
+	*(uint64_t *)field = n * mult;
+	return 0;
+}
+
 static int p_pressure(struct xsd_config *c, void *field, const char *v, const char **why)
 {
 	char *end;
@@ -335,6 +372,8 @@ static const struct key {
 	{ "scan", "window", p_window, 0 },
 	{ "scan", "skip_on_battery", p_bool, F(skip_on_battery) },
 	{ "scan", "cpu_budget", p_percent, F(cpu_budget) },
+	{ "scan", "io_budget", p_percent, F(io_budget) },
+	{ "scan", "media_rate", p_rate, F(media_rate) },
 	{ "scan", "io_pressure_max", p_pressure, F(io_pressure_max) },
 	{ "scan", "rest_us", p_rest, F(rest_us) },
 	{ "scan", "checkpoint_interval", p_checkpoint, F(checkpoint_interval_s) },

@@ -34,7 +34,9 @@ struct xsd_config {
 	int window_start_min;		/* minutes after midnight; -1: any time */
 	int window_end_min;
 	bool skip_on_battery;
-	unsigned int cpu_budget;	/* percent of one CPU for scans, 1..100 */
+	unsigned int cpu_budget;	/* percent of wall time a scan may spend on a CPU, 1..100 */
+	unsigned int io_budget;		/* ...and waiting, for the disk mostly, 1..100 */
+	uint64_t media_rate;		/* media phase bytes per second; 0: no cap */
 	double io_pressure_max;		/* back off above this io "some avg10" */
 	unsigned int rest_us;		/* kernel-side pause between items */
 	uint64_t checkpoint_interval_s;	/* 1..10 */

@@ -35,14 +35,31 @@ uint64_t xsd_window_wait(int start, int end, int now_min)
 	return (uint64_t)(((start - now_min) % 1440 + 1440) % 1440) * 60;
 }
 
-uint64_t xsd_rest_ns(uint64_t busy_ns, unsigned int budget, uint64_t cap_ns)
+/* The wall time in which `used` ns stay within `pct` percent. */
+static unsigned __int128 span_for(uint64_t used, unsigned int pct)
 {
-	uint64_t rest;
+	return pct >= 100 || pct == 0 ? used : (unsigned __int128)used * 100 / pct;
+}
 
-	if (budget >= 100 || budget == 0)
+uint64_t xsd_step_rest_ns(const struct xsd_step *s, const struct xsd_budget *b,
+			  uint64_t cap_ns)
+{
+	uint64_t cpu = s->cpu_ns < s->wall_ns ? s->cpu_ns : s->wall_ns;
+	unsigned __int128 need = span_for(cpu, b->cpu_pct), io;
+
+	io = span_for(s->wall_ns - cpu, b->io_pct);
+	if (io > need)
+		need = io;
+	if (b->bytes_per_s) {
+		unsigned __int128 rd = (unsigned __int128)s->bytes * 1000000000u / b->bytes_per_s;
+
+		if (rd > need)
+			need = rd;
+	}
+	if (need <= s->wall_ns)
 		return 0;
-	rest = busy_ns / budget * (100 - budget);
-	return rest < cap_ns ? rest : cap_ns;
+	need -= s->wall_ns;
+	return need < cap_ns ? (uint64_t)need : cap_ns;
 }
 
 bool xsd_scope_covers(bool metadata, int64_t scope, int64_t ag)

@@ -20,10 +20,33 @@ bool xsd_disks_overlap(const char *a, const char *b);
 uint64_t xsd_window_wait(int start, int end, int now_min);
 
 /*
- * Rest after `busy_ns` of work so that busy / (busy + rest) = budget
- * percent; capped at cap_ns so that a stall does not park the scan.
+ * One step of a throttled scan (an object checked, or a media read):
+ * wall_ns from its start to its end, cpu_ns of that on a CPU by the scan's
+ * thread (its clock counts the kernel's work in the scan's calls), bytes
+ * read by a media step.  The rest of wall_ns the thread spent waiting: for
+ * the disk mostly, or for a CPU the foreground held.
  */
-uint64_t xsd_rest_ns(uint64_t busy_ns, unsigned int budget, uint64_t cap_ns);
+struct xsd_step {
+	uint64_t wall_ns, cpu_ns, bytes;
+};
+
+/*
+ * The budgets: percent of wall time on a CPU and waiting (1..100; 0 and
+ * 100 do not limit), and a cap on the media phase's read rate in bytes per
+ * second (0: none).
+ */
+struct xsd_budget {
+	unsigned int cpu_pct, io_pct;
+	uint64_t bytes_per_s;
+};
+
+/*
+ * The rest owed after a step so that, over the step and its rest, each
+ * budget holds on its own: the budget the step strained most sets it.
+ * Capped at cap_ns so that a stall does not park the scan.
+ */
+uint64_t xsd_step_rest_ns(const struct xsd_step *s, const struct xsd_budget *b,
+			  uint64_t cap_ns);
 
 /*
  * Scopes are AG numbers, -1 for every AG.  Does a scan of scope `scope`

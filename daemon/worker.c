@@ -96,6 +96,7 @@ struct wctx {
 	uint64_t deferred_since_ns;	/* CLOCK_MONOTONIC of the first deferral waiting */
 	bool final_pass;
 	uint64_t last_ckpt_ns, last_point_ns, last_psi_ns;
+	uint64_t last_point_cpu_ns;	/* the thread's CPU clock at last_point_ns */
 	struct failed_key failed[64];
 	unsigned int nfailed, failed_pos;	/* in use; the next to overwrite when full */
 };
@@ -106,6 +107,22 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* This thread's CPU time, its time in the kernel's calls included. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The start of a throttled step: scan_point() charges what follows. */
+static void mark_point(struct wctx *w)
+{
+	w->last_point_ns = mono_ns();
+	w->last_point_cpu_ns = thread_cpu_ns();
 }
 
 static uint64_t real_s(void)
@@ -965,16 +982,27 @@ static void save_checkpoint(struct wctx *w)
 static int scan_point(struct wctx *w, uint64_t done)
 {
 	struct xsd_shared *sh = &w->fs->sh;
-	uint64_t now = mono_ns(), busy = now - w->last_point_ns;
+	uint64_t now = mono_ns();
+	struct xsd_step step = {
+		.wall_ns = now - w->last_point_ns,
+		.cpu_ns = thread_cpu_ns() - w->last_point_cpu_ns,
+	};
+	const struct xsd_budget budget = {
+		.cpu_pct = w->cfg->cpu_budget,
+		.io_pct = w->cfg->io_budget,
+		.bytes_per_s = w->cfg->media_rate,
+	};
 	uint64_t rest;
 	bool targets;
 	int r = 0;
 
 	pthread_mutex_lock(&sh->lock);
-	if (sh->st.cur.phase == XSD_PHASE_MEDIA)
+	if (sh->st.cur.phase == XSD_PHASE_MEDIA) {
 		sh->st.media_done += done;	/* bytes */
-	else
+		step.bytes = done;
+	} else {
 		sh->st.objects_done += done;
+	}
 	sh->session_done += done;
 	pthread_mutex_unlock(&sh->lock);
 
@@ -982,10 +1010,13 @@ static int scan_point(struct wctx *w, uint64_t done)
 		save_checkpoint(w);
 
 	/*
-	 * CPU budget: work `busy`, then rest so that busy/(busy+rest) =
-	 * budget.  An on-demand scan asked for at full speed does neither.
+	 * The budgets (schedule.h): time on a CPU, time waiting (for the disk
+	 * mostly), media bytes per second.  CPU time is the thread's own
+	 * clock, so a scan waiting for a slow disk is not charged for CPU it
+	 * did not use, and a scan the foreground keeps off the CPU is charged
+	 * as waiting.  An on-demand scan asked for at full speed does not rest.
 	 */
-	rest = w->throttle ? xsd_rest_ns(busy, w->cfg->cpu_budget, 2000000000ull) : 0;
+	rest = w->throttle ? xsd_step_rest_ns(&step, &budget, 2000000000ull) : 0;
 	/*
 	 * Rests are owed per object but taken in one piece once they add up
 	 * to REST_MIN_NS: a sleep and a wakeup per inode cost CPU of their
@@ -1039,7 +1070,7 @@ static int scan_point(struct wctx *w, uint64_t done)
 		r = run_targets(w);
 		set_state(w, XSD_FS_SCANNING);
 	}
-	w->last_point_ns = mono_ns();
+	mark_point(w);
 	return r;
 }
 
@@ -1445,7 +1476,7 @@ static void run_scan(struct wctx *w)
 		     w->repair ? "repair" : "report-only", w->throttle ? "" : ", full speed");
 	save_checkpoint(w);
 	w->in_scan = true;
-	w->last_point_ns = mono_ns();
+	mark_point(w);
 	r = scan_phases(w, cur, kind, scope_ag);
 	if (r == 0 || r == -ECANCELED)
 		r = flush_deferred(w) ?: r;

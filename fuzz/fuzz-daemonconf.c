@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = xsd_config_load_string(&c, text, err, sizeof(err));
 	if (r == 0) {
 		FUZZ_ASSERT(c.cpu_budget >= 1 && c.cpu_budget <= 100);
+		FUZZ_ASSERT(c.io_budget >= 1 && c.io_budget <= 100);
+		FUZZ_ASSERT(!c.media_rate || (c.media_rate >= (256u << 10) && c.media_rate <= (16ull << 30)));
 		FUZZ_ASSERT(c.checkpoint_interval_s >= 1 && c.checkpoint_interval_s <= 10);
 		FUZZ_ASSERT(c.poll_interval_s >= 1 && c.poll_interval_s <= 86400);
 		FUZZ_ASSERT(c.escalate_events >= 1);

@@ -43,7 +43,20 @@ static void test_defaults(void **state)
 	assert_true(c.checkpoint_interval_s <= 10);
 	assert_int_equal(c.repair, XSD_REPAIR_AUTO);
 	assert_null(c.metrics_file);
+	assert_int_equal(c.cpu_budget, 25);
+	assert_int_equal(c.io_budget, 25);
+	assert_int_equal(c.media_rate, 0);
 	assert_true(xsd_config_wants(&c, "/anything"));
+	xsd_config_done(&c);
+	/* "off" and "0" lift the cap; plain bytes and each suffix count. */
+	load_ok(&c, "[scan]\nmedia_rate = 256K\n");
+	assert_int_equal(c.media_rate, 256 << 10);
+	xsd_config_done(&c);
+	load_ok(&c, "[scan]\nmedia_rate = 16G\n");
+	assert_int_equal(c.media_rate, 16ull << 30);
+	xsd_config_done(&c);
+	load_ok(&c, "[scan]\nmedia_rate = 1000000\nmedia_rate = off\n");
+	assert_int_equal(c.media_rate, 0);
 	xsd_config_done(&c);
 }
 
@@ -57,7 +70,8 @@ static void test_all_keys(void **state)
 		"[events]\nhealth_monitor = no\npoll_interval = 2m\nescalate_events = 5\n"
 		"escalate_window = 1h\n"
 		"[scan]\ninterval = 1w\nwindow = 22:30-05:00\nskip_on_battery = false\n"
-		"cpu_budget = 40%\nio_pressure_max = 12.5\nrest_us = 100\ncheckpoint_interval = 10s\n"
+		"cpu_budget = 40%\nio_budget = 60\nmedia_rate = 50M\nio_pressure_max = 12.5\n"
+		"rest_us = 100\ncheckpoint_interval = 10s\n"
 		"[repair]\nmode = never\n"
 		"[journal]\nratelimit = 0\n"
 		"[filesystems]\ninclude = /a /b\ninclude = /c\nexclude = /b\n");
@@ -72,6 +86,8 @@ static void test_all_keys(void **state)
 	assert_int_equal(c.window_end_min, 5 * 60);
 	assert_false(c.skip_on_battery);
 	assert_int_equal(c.cpu_budget, 40);
+	assert_int_equal(c.io_budget, 60);
+	assert_int_equal(c.media_rate, 50ull << 20);
 	assert_true(c.io_pressure_max > 12.4 && c.io_pressure_max < 12.6);
 	assert_int_equal(c.rest_us, 100);
 	assert_int_equal(c.checkpoint_interval_s, 10);
@@ -102,6 +118,12 @@ static void test_errors_name_the_line(void **state)
 	load_bad("[filesystems]\ninclude = /a b\n", "absolute mount point");
 	load_bad("[scan]\nio_pressure_max = nan\n", "percentage");
 	load_bad("[scan]\nrest_us = 70000\n", "microseconds");
+	load_bad("[scan]\nio_budget = 101%\n", ":2: [scan] io_budget: expected a percentage");
+	load_bad("[scan]\nmedia_rate = 100K\n", "from 256K to 16G");	/* below one read a second */
+	load_bad("[scan]\nmedia_rate = 17G\n", "from 256K to 16G");
+	load_bad("[scan]\nmedia_rate = 5MB\n", "bytes per second");
+	load_bad("[scan]\nmedia_rate = -1\n", "bytes per second");
+	load_bad("[scan]\nmedia_rate = 99999999999999999999999\n", "bytes per second");
 	/* A syntax error is reported as such, on its own line. */
 	load_bad("[scan]\n  this line has no equals sign\n", ":2: syntax error");
 	/* The first bad line wins. */

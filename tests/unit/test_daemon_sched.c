@@ -31,15 +31,37 @@ static void test_window(void **state)
 	assert_int_equal(xsd_window_wait(1350, 300, 300), (1350 - 300) * 60);
 }
 
+static uint64_t rest(uint64_t wall, uint64_t cpu, uint64_t bytes, unsigned int cpu_pct,
+		     unsigned int io_pct, uint64_t rate, uint64_t cap)
+{
+	return xsd_step_rest_ns(&(struct xsd_step){ wall, cpu, bytes },
+				&(struct xsd_budget){ cpu_pct, io_pct, rate }, cap);
+}
+
 static void test_rest(void **state)
 {
-	assert_int_equal(xsd_rest_ns(1000, 100, 1000000), 0);
-	assert_int_equal(xsd_rest_ns(1000, 50, 1000000), 1000);
-	assert_int_equal(xsd_rest_ns(1000, 25, 1000000), 3000);
-	assert_int_equal(xsd_rest_ns(1000, 10, 5000), 5000);	/* capped */
-	assert_int_equal(xsd_rest_ns(1000, 0, 5000), 0);
-	/* No overflow for long busy periods. */
-	assert_int_equal(xsd_rest_ns(UINT64_MAX / 2, 1, 7), 7);
+	/* All on a CPU: work 1000, rest so that 1000 / (1000 + rest) = budget. */
+	assert_int_equal(rest(1000, 1000, 0, 100, 25, 0, 1000000), 0);
+	assert_int_equal(rest(1000, 1000, 0, 50, 25, 0, 1000000), 1000);
+	assert_int_equal(rest(1000, 1000, 0, 25, 25, 0, 1000000), 3000);
+	assert_int_equal(rest(1000, 1000, 0, 10, 25, 0, 5000), 5000);	/* capped */
+	assert_int_equal(rest(1000, 1000, 0, 0, 0, 0, 5000), 0);	/* no budget */
+	/*
+	 * Waiting for a disk is not CPU: a step that waited 900 of 1000 owes
+	 * the CPU budget nothing at 10 % and the I/O budget 900 × 3 − 100.
+	 */
+	assert_int_equal(rest(1000, 100, 0, 10, 100, 0, 1000000), 0);
+	assert_int_equal(rest(1000, 100, 0, 10, 25, 0, 1000000), 2600);
+	/* Both strained: the larger rest holds both (cpu 500 → 2000 in all). */
+	assert_int_equal(rest(1000, 500, 0, 25, 50, 0, 1000000), 1000);
+	/* A CPU clock a little ahead of the wall clock counts as all CPU. */
+	assert_int_equal(rest(1000, 1200, 0, 50, 1, 0, 1000000), 1000);
+	/* Media rate: 1 MiB at 1 MiB/s takes a second, whatever else holds. */
+	assert_int_equal(rest(250000000, 0, 1 << 20, 100, 100, 1 << 20, 2000000000), 750000000);
+	assert_int_equal(rest(1500000000, 0, 1 << 20, 100, 100, 1 << 20, 2000000000), 0);
+	/* No overflow for long steps or large reads. */
+	assert_int_equal(rest(UINT64_MAX / 2, UINT64_MAX / 2, 0, 1, 1, 0, 7), 7);
+	assert_int_equal(rest(1, 0, UINT64_MAX, 100, 100, 256 << 10, 9), 9);
 }
 
 static void test_scope(void **state)

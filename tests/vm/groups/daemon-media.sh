@@ -8,7 +8,10 @@
 # and the disk bytes (or the metadata owner).  A throttled media scan is
 # killed with SIGKILL mid-way; systemd restarts the daemon, the scan
 # resumes from its (device, byte) checkpoint and, across both runs, every
-# bad range is reported and nothing else.
+# bad range is reported and nothing else.  Then the budgets of a throttled
+# scan, on a device that delays every read: waiting for the disk is charged
+# to io_budget, not to cpu_budget, and media_rate caps the bytes read per
+# second.
 set -u
 . /project/tests/lib/tap.sh
 . /project/tests/vm/lib/blocks.sh
@@ -18,11 +21,13 @@ CTL=$B/daemon/xfs_scrubctl
 M=/mnt/m dm=xst-dmedia dev=/dev/mapper/xst-dmedia
 
 xsd_wait_boot
-# A slow throttled pass (5 % of a CPU) that the test can kill mid-way.
+# A slow throttled pass (5 % of a CPU and of the time waiting for the disk)
+# that the test can kill mid-way.
 xsd_install <<'EOF'
 [scan]
 interval = 0
 cpu_budget = 5
+io_budget = 5
 checkpoint_interval = 1s
 io_pressure_max = 100
 EOF
@@ -143,6 +148,51 @@ out=$(timeout 300 $CTL start --kind media --full-speed --wait $M 2>&1); rc=$?
 dmg=$($CTL damage $M)
 [ $rc -eq 0 ] && [ "$dmg" = "no known damage" ] && t_ok "clean media pass: exit 0, $dmg" ||
 	t_fail "clean pass clears damage" "rc $rc: $out; $dmg"
+
+# ---- the budgets of a throttled scan ----
+# budget_run LINE...: restart the daemon with these [scan] lines and print
+# the milliseconds a throttled (not --full-speed) media scan takes.
+budget_run() {
+	local t0 t1 i
+	systemctl stop xfs_scrubd
+	printf '[scan]\ninterval = 0\ncheckpoint_interval = 1s\nio_pressure_max = 100\n' >/etc/xfs_scrubd.conf
+	printf '%s\n' "$@" >>/etc/xfs_scrubd.conf
+	systemctl start xfs_scrubd
+	for i in $(seq 1 50); do $CTL --json 2>/dev/null | grep -q "\"$M\"" && break; sleep 0.2; done
+	t0=$(date +%s%N)
+	timeout 300 $CTL start --kind media --wait $M >/dev/null 2>&1 || echo "# media scan failed: $*" >&2
+	t1=$(date +%s%N)
+	echo $(( (t1 - t0) / 1000000 ))
+}
+# 20 ms on every read: the media phase's time is nearly all waiting.
+modprobe dm-delay 2>/dev/null
+dmsetup suspend --noudevsync $dm && echo "0 $sz delay /dev/vda 0 20" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm || t_fail "dm-delay table" "cannot load"
+mark=$(date '+%Y-%m-%d %H:%M:%S'); sleep 1
+free=$(budget_run 'cpu_budget = 100' 'io_budget = 100')
+mib=$(journalctl -b -o cat --no-pager --since "$mark" MESSAGE_ID=$ID_CONTROL |
+	sed -n 's/^.*media verification: \([0-9]*\) MiB.*$/\1/p' | tail -n1)
+cpu20=$(budget_run 'cpu_budget = 20' 'io_budget = 100')
+io25=$(budget_run 'cpu_budget = 100' 'io_budget = 25')
+echo "# ${mib:-?} MiB in 256 KiB reads, 20 ms each: no budget $free ms; cpu_budget 20 $cpu20 ms; io_budget 25 $io25 ms"
+# A read costs the guest ~2 ms of CPU under TCG, under 20 % of the step.
+# Charged as CPU (wall time, as before), 20 % meant five times as long.
+[ "$cpu20" -le $((free * 3 / 2 + 1000)) ] &&
+	t_ok "cpu_budget 20: a scan waiting for the disk runs at the disk's pace ($cpu20 ms against $free ms)" ||
+	t_fail "cpu_budget charges waiting" "$cpu20 ms against $free ms unthrottled"
+[ "$io25" -ge $((free * 5 / 2)) ] &&
+	t_ok "io_budget 25: the same scan rests three times its waits ($io25 ms against $free ms)" ||
+	t_fail "io_budget" "$io25 ms against $free ms unthrottled"
+# The rate cap, on the plain device again: 8 MiB/s.
+dmsetup suspend --noudevsync $dm && echo "0 $sz linear /dev/vda 0" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm
+free=$(budget_run 'cpu_budget = 100' 'io_budget = 100')
+capped=$(budget_run 'cpu_budget = 100' 'io_budget = 100' 'media_rate = 8M')
+want=$(( ${mib:-0} * 1000 / 8 ))
+echo "# media_rate 8M: $capped ms for $mib MiB (at least $want ms); no cap $free ms"
+[ -n "$mib" ] && [ "$capped" -ge $((want * 9 / 10)) ] && [ "$capped" -le $((want * 3 / 2 + free + 2000)) ] &&
+	t_ok "media_rate 8M: $mib MiB in $capped ms (uncapped $free ms)" ||
+	t_fail "media_rate" "$capped ms for ${mib:-?} MiB, uncapped $free ms"
 
 systemctl stop xfs_scrubd
 umount $M
