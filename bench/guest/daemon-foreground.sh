@@ -8,7 +8,9 @@
 # 10000) inodes.  Prints the workload's rate during each scan as a ratio to
 # the unloaded rate (the mean of one measured just before and one just
 # after), and how long each scan took (issue 5's target: ratio
-# >= 0.95 with the scan done no later than xfs_scrub -b).
+# >= 0.95 with the scan done no later than xfs_scrub -b).  XST_BENCH_OTHER
+# (a build directory) runs that build's daemon after ours at each budget,
+# for a comparison within one boot.
 set -u
 ninodes=${XST_BENCH_INODES:-10000}
 secs=${XST_BENCH_FG_SECS:-15}
@@ -71,7 +73,10 @@ cpu_s() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$1/stat
 }
 
+mine=$XST_BUILD
 for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
+for build in $mine ${XST_BENCH_OTHER:-}; do
+	ours=$build/daemon/xfs_scrubd ctl=$build/daemon/xfs_scrubctl
 	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
 	base=$(fg)
 	start_ours $budget
@@ -84,8 +89,10 @@ for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
 	cpu=$(cpu_s $op)
 	kill $op; wait $op 2>/dev/null
 	after=$(fg)
-	echo "xfs_scrubd cpu_budget $budget: foreground $with ops/s (alone $base before, $after after), ratio $(ratio $with $base $after), scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
+	echo "xfs_scrubd${XST_BENCH_OTHER:+ ($build)} cpu_budget $budget: foreground $with ops/s (alone $base before, $after after), ratio $(ratio $with $base $after), scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
 done
+done
+ours=$mine/daemon/xfs_scrubd ctl=$mine/daemon/xfs_scrubctl
 
 # The scans alone, for the CPU they need: xfs_scrubd at full speed, our
 # xfs_scrub -n, upstream's xfs_scrub -n and -b -n.
