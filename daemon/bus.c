@@ -22,6 +22,7 @@
 #include "bus.h"
 #include "kernel.h"
 #include "manager.h"
+#include "rate.h"
 #include "salvage.h"
 #include "util.h"
 
@@ -227,7 +228,8 @@ static int method_list_salvage(sd_bus_message *msg, void *userdata, sd_bus_error
 enum op { OP_START, OP_PAUSE, OP_RESUME, OP_CANCEL };
 
 /*
- * StartScan's options, a{sv}: "kind" s, "mode" s, "throttle" b.  Anything
+ * StartScan's options, a{sv}: "kind" s, "mode" s, "throttle" b, "ag" u,
+ * "media_rate" t (bytes per second, for a throttled scan).  Anything
  * else, a wrong type or an unknown value is refused: a client that asks for
  * something must not get something else silently.
  */
@@ -272,9 +274,21 @@ static int read_scan_options(sd_bus_message *msg, struct xsd_scan_req *req, sd_b
 				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
 							 "option \"throttle\" must be a boolean");
 			req->throttle = b;
+		} else if (!strcmp(key, "media_rate")) {
+			uint64_t rate;
+
+			r = sd_bus_message_read(msg, "v", "t", &rate);
+			if (r < 0)
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "option \"media_rate\" must be an unsigned 64-bit number");
+			if (!xsd_rate_valid(rate))
+				return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+							 "option media_rate: %" PRIu64 " bytes per second is "
+							 "outside %llu to %llu", rate, XSD_RATE_MIN, XSD_RATE_MAX);
+			req->media_rate = rate;
 		} else {
 			return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
-						 "unknown option \"%s\" (kind, mode, throttle, ag)", key);
+						 "unknown option \"%s\" (kind, mode, throttle, ag, media_rate)", key);
 		}
 		r = sd_bus_message_exit_container(msg);
 		if (r < 0)
@@ -282,6 +296,9 @@ static int read_scan_options(sd_bus_message *msg, struct xsd_scan_req *req, sd_b
 	}
 	if (r < 0)
 		return r;
+	if (req->media_rate && !req->throttle)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "option media_rate caps a throttled scan; this one has throttle false");
 	return sd_bus_message_exit_container(msg);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "rate.h"
 #include "util.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/xfs_scrubd"
@@ -214,39 +215,10 @@ static int p_rest(struct xsd_config *c, void *field, const char *v, const char *
 	return 0;
 }
 
-/*
- * Bytes per second: "0" or "off" for no cap, else a count with an optional
- * binary K, M or G suffix, at least one throttled media read (256 KiB) a
- * second and at most 16 GiB a second.
- */
 static int p_rate(struct xsd_config *c, void *field, const char *v, const char **why)
 {
-	static const char *const sfx = "KMG";
-	const char *bad = "expected off, or bytes per second from 256K to 16G";
-	unsigned long long n;
-	uint64_t mult = 1;
-	char *end;
-
-	if (strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
-		*(uint64_t *)field = 0;
-		return 0;
-	}
-	if (!isdigit((unsigned char)*v))
-		return *why = bad, -EINVAL;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno)
-		return *why = bad, -EINVAL;
-	if (*end) {
-		const char *p = strchr(sfx, *end);
-
-		if (!p || end[1])
-			return *why = bad, -EINVAL;
-		mult = 1ull << (10 * (p - sfx + 1));
-	}
-	if (n > (16ull << 30) / mult || n * mult < (256u << 10))
-		return *why = bad, -EINVAL;
-	*(uint64_t *)field = n * mult;
+	if (xsd_parse_rate(v, field) < 0)
+		return *why = "expected off, or bytes per second from 256K to 16G", -EINVAL;
 	return 0;
 }
 

@@ -76,10 +76,11 @@ struct xsd_scan_req {
 	 * this, and a checkpoint of another kind or mode is dropped.
 	 */
 	bool resume;
+	uint64_t media_rate;	/* media bytes per second for this scan; 0: the configured cap */
 };
 
 #define XSD_SCAN_REQ_DEFAULT \
-	((struct xsd_scan_req){ XSD_SCAN_METADATA, XSD_SCAN_MODE_DEFAULT, true, -1, true })
+	((struct xsd_scan_req){ XSD_SCAN_METADATA, XSD_SCAN_MODE_DEFAULT, true, -1, true, 0 })
 
 #define XSD_MAX_TARGETS 1024
 

@@ -6,11 +6,13 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic_update.h"
+#include "rate.h"
 #include "state.h"
 #include "util.h"
 
@@ -84,6 +86,23 @@ enum xsd_phase xsd_scan_first_phase(enum xsd_scan_kind k)
 	return k == XSD_SCAN_MEDIA ? XSD_PHASE_MEDIA : XSD_PHASE_METADATA;
 }
 
+/* printf at buf + *n; -ENOSPC if it does not fit in len. */
+static int append(char *buf, size_t len, int *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int append(char *buf, size_t len, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	int m;
+
+	va_start(ap, fmt);
+	m = vsnprintf(buf + *n, len - (size_t)*n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)m >= len - (size_t)*n)
+		return -ENOSPC;
+	*n += m;
+	return 0;
+}
+
 int xsd_state_format(const struct xsd_state *s, char *buf, size_t len)
 {
 	int n = snprintf(buf, len,
@@ -125,14 +144,15 @@ int xsd_state_format(const struct xsd_state *s, char *buf, size_t len)
 
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
-	/* Only for escalated AG scans: older readers ignore it and scan it all. */
-	if (s->scope_ag >= 0) {
-		int m = snprintf(buf + n, len - (size_t)n, "scope_ag %" PRId64 "\n", s->scope_ag);
-
-		if (m < 0 || (size_t)m >= len - (size_t)n)
-			return -ENOSPC;
-		n += m;
-	}
+	/*
+	 * Lines written only when they say something: older readers ignore
+	 * them (an escalated AG scan becomes a scan of everything, a scan's
+	 * own rate cap the configured one).
+	 */
+	if (s->scope_ag >= 0 && append(buf, len, &n, "scope_ag %" PRId64 "\n", s->scope_ag) < 0)
+		return -ENOSPC;
+	if (s->media_rate && append(buf, len, &n, "media_rate %" PRIu64 "\n", s->media_rate) < 0)
+		return -ENOSPC;
 	return n;
 }
 
@@ -217,6 +237,10 @@ int xsd_state_parse(const char *text, size_t len, struct xsd_state *s)
 			if (v > UINT32_MAX)
 				return -EINVAL;
 			s->scope_ag = (int64_t)v;
+		} else if (!strcmp(key, "media_rate")) {
+			if (v && !xsd_rate_valid(v))
+				return -EINVAL;
+			s->media_rate = v;
 		} else if (!strcmp(key, "throttle")) {
 			if (v > 1)
 				return -EINVAL;

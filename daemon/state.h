@@ -56,6 +56,7 @@ struct xsd_state {
 	enum xsd_scan_kind kind;	/* of the active scan */
 	enum xsd_scan_mode mode;
 	bool throttle;			/* false: an on-demand scan at full speed */
+	uint64_t media_rate;		/* the scan's own media read cap; 0: the configured one */
 	int64_t scope_ag;		/* metadata scan of this AG only; -1: everything */
 	struct xsd_cursor cur;
 	uint64_t scan_started;		/* realtime seconds */

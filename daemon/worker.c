@@ -57,6 +57,7 @@ struct wctx {
 	enum xsd_scan_mode mode_req;	/* of the scan being run; DEFAULT otherwise */
 	bool media_only;		/* the scan being run only reads back data */
 	bool throttle;			/* the scan being run rests and backs off */
+	uint64_t media_rate;		/* its own media read cap; 0: the configured one */
 	bool event_repair;		/* a health event's object goes straight to repair */
 	/*
 	 * What the kernel said to the scrub and repair probes the first time:
@@ -990,7 +991,7 @@ static int scan_point(struct wctx *w, uint64_t done)
 	const struct xsd_budget budget = {
 		.cpu_pct = w->cfg->cpu_budget,
 		.io_pct = w->cfg->io_budget,
-		.bytes_per_s = w->cfg->media_rate,
+		.bytes_per_s = w->media_rate ? w->media_rate : w->cfg->media_rate,
 	};
 	uint64_t rest;
 	bool targets;
@@ -1373,17 +1374,19 @@ static void run_scan(struct wctx *w)
 	req = sh->req;
 	if (sh->st.scan_active && !req.resume &&
 	    (sh->st.kind != req.kind || sh->st.mode != req.mode || sh->st.throttle != req.throttle ||
-	     sh->st.scope_ag != req.ag)) {
+	     sh->st.scope_ag != req.ag || sh->st.media_rate != req.media_rate)) {
 		sh->st.scan_active = false;
 		dropped = true;
 	}
 	if (sh->st.scan_active) {
 		w->mode_req = sh->st.mode;
 		w->throttle = sh->st.throttle;
+		w->media_rate = sh->st.media_rate;
 		w->media_only = sh->st.kind == XSD_SCAN_MEDIA;
 	} else {
 		w->mode_req = req.mode;
 		w->throttle = req.throttle;
+		w->media_rate = req.media_rate;
 		w->media_only = req.kind == XSD_SCAN_MEDIA;
 	}
 	pthread_mutex_unlock(&sh->lock);
@@ -1416,6 +1419,7 @@ static void run_scan(struct wctx *w)
 			sh->st.kind = req.kind;
 			sh->st.mode = req.mode;
 			sh->st.throttle = req.throttle;
+			sh->st.media_rate = req.media_rate;
 			sh->st.objects_done = sh->st.media_done = sh->st.corruptions = 0;
 			sh->st.repairs = sh->st.failures = sh->st.losses = sh->st.media_errors = 0;
 		}
@@ -1437,6 +1441,7 @@ static void run_scan(struct wctx *w)
 		sh->st.kind = req.kind;
 		sh->st.mode = req.mode;
 		sh->st.throttle = req.throttle;
+		sh->st.media_rate = req.media_rate;
 		sh->st.scope_ag = req.ag < (int64_t)w->xfs->geo.agcount ? req.ag : -1;
 		sh->st.cur = (struct xsd_cursor){ xsd_scan_first_phase(req.kind),
 						  sh->st.scope_ag >= 0 ? (uint32_t)sh->st.scope_ag : 0, 0 };

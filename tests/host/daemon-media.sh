@@ -5,7 +5,8 @@
 # it runs here on the host kernel: it reads back every written byte (the
 # O_DIRECT path: this kernel has no XFS_IOC_VERIFY_MEDIA), follows the
 # ScanFinished result through `xfs_scrubctl start --wait`, and checkpoints
-# its kind.  Real read errors need device-mapper, which this host lacks;
+# its kind.  A throttled media scan with its own rate cap (`--rate`) reads
+# no faster than the cap and keeps the cap in its checkpoint.  Real read errors need device-mapper, which this host lacks;
 # tests/vm/groups/media.sh shows those.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,6 +50,12 @@ out=$("$ctl" -s "$sock" start --mode loud "$work/mnt" 2>&1); rc=$?
 # (Raw a{sv} type errors are shown over the system bus in tests/vm/groups/daemon.sh.)
 out=$("$ctl" -s "$sock" pause --kind media "$work/mnt" 2>&1); rc=$?
 [ $rc -eq 2 ] && t_ok "--kind only with start (exit 2)" || t_fail "--kind with pause" "rc $rc: $out"
+out=$("$ctl" -s "$sock" start --kind media --rate 100K "$work/mnt" 2>&1); rc=$?
+[ $rc -eq 2 ] && echo "$out" | grep -q 'from 256K to 16G' &&
+	t_ok "--rate below one read a second refused (exit 2): $out" || t_fail "--rate 100K" "rc $rc: $out"
+out=$("$ctl" -s "$sock" start --kind media --full-speed --rate 8M "$work/mnt" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$out" | grep -q 'media_rate caps a throttled scan' &&
+	t_ok "the daemon refuses a rate cap on a full-speed scan: $out" || t_fail "--rate with --full-speed" "rc $rc: $out"
 kill -0 "$pid" 2>/dev/null && t_ok "daemon still running after refused calls" || t_fail "daemon alive" "$(tail -5 "$work/log")"
 
 # ---- a media scan on a kernel without online scrub ----
@@ -67,6 +74,26 @@ echo "$fin" | grep -q ' 0 media errors' && t_ok "finished record: $(echo "$fin" 
 st=$(cat "$work/state"/*.state)
 echo "$st" | grep -qx 'last_kind media' && echo "$st" | grep -q '^last_media_end [1-9]' &&
 	t_ok "checkpoint file keeps the media pass (kind, end time)" || t_fail "checkpoint" "$st"
+
+# The scan's own rate cap: 16 MiB/s over the same bytes, and in the
+# checkpoint while it runs.
+t0=$(date +%s%N)
+timeout 120 "$ctl" -s "$sock" start --kind media --rate 16M --wait "$work/mnt" >"$work/rated" 2>&1 &
+wp=$!
+ck=
+for i in $(seq 1 100); do
+	ck=$(cat "$work/state"/*.state 2>/dev/null | grep '^media_rate ')
+	[ -n "$ck" ] && break
+	sleep 0.05
+done
+wait $wp; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+want=$(( ${mib:-0} * 1000 / 16 ))
+[ $rc -eq 0 ] && [ -n "$mib" ] && [ "$ms" -ge $((want * 9 / 10)) ] &&
+	t_ok "--rate 16M: $mib MiB in $ms ms (at least $want ms at the cap)" ||
+	t_fail "--rate 16M" "rc $rc, $ms ms for ${mib:-?} MiB: $(tail -2 "$work/rated")"
+[ "$ck" = "media_rate 16777216" ] && t_ok "the checkpoint keeps the scan's cap: $ck" ||
+	t_fail "rate in the checkpoint" "'$ck'"
 
 # Listings: nothing known broken after a clean pass, no salvage records.
 out=$("$ctl" -s "$sock" damage "$work/mnt"); rc=$?

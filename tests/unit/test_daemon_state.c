@@ -29,7 +29,7 @@ static void test_roundtrip(void **state)
 		.kind = XSD_SCAN_ALL, .mode = XSD_SCAN_MODE_REPORT, .throttle = false,
 		.media_done = 1ull << 33, .losses = 3, .media_errors = 2,
 		.last_losses = 1, .last_media_errors = 4, .last_media_end = 1788000000,
-		.last_kind = XSD_SCAN_MEDIA, .scope_ag = 2,
+		.last_kind = XSD_SCAN_MEDIA, .scope_ag = 2, .media_rate = 8ull << 20,
 	}, back;
 	char buf[2048];
 	int n;
@@ -54,6 +54,11 @@ static void test_parse_rejects(void **state)
 	assert_int_equal(s.kind, XSD_SCAN_METADATA);
 	assert_true(s.throttle);
 	assert_int_equal(s.scope_ag, -1);
+	assert_int_equal(s.media_rate, 0);	/* no line: the configured cap */
+	/* A scan's own rate cap outside what the daemon accepts is junk. */
+	assert_int_equal(xsd_state_parse("version 1\nmedia_rate 5\n", 23, &s), -EINVAL);
+	assert_int_equal(xsd_state_parse("version 1\nmedia_rate 262144\n", 28, &s), 0);
+	assert_int_equal(s.media_rate, 262144);
 	assert_int_equal(xsd_state_parse("version 1\nkind sideways\n", 24, &s), -EINVAL);
 	assert_int_equal(xsd_state_parse("version 1\nmode 7\n", 17, &s), -EINVAL);
 	assert_int_equal(xsd_state_parse("version 1\nthrottle 3\n", 21, &s), -EINVAL);
