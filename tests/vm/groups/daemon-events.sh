@@ -379,20 +379,23 @@ read -r tev targ tret incall sick_after healthy_after < <(awk -v ino="$rino" '
 	/repair: kernel call returned/ && arm && !ret { ret = $2 }
 	/monitor: event/ { t[++n] = $2; line[n] = $0 }
 	END {
-		# The hold ends with the call, or 250 ms after the event if that is sooner.
+		# The hold ends with the call, or 250 ms after the event if that is
+		# sooner.  After a longer call (seen: 720 ms on a slow host) the
+		# loop may read the HEALTHY record the kernel posts inside the call
+		# before the worker traces its return: it counts once the hold ended.
 		end = ret < ev + 0.25 ? ret : ev + 0.25
 		for (i = 1; i <= n; i++) {
 			if (t[i] > arm && t[i] < end) inc++
 			if (t[i] >= end && line[i] ~ ("kind 4 domain 3 ino " ino "$")) sa++
-			if (t[i] > ret && line[i] ~ ("kind 6 domain 3 ino " ino "$")) ha++
+			if (t[i] >= end && line[i] ~ ("kind 6 domain 3 ino " ino "$")) ha++
 		}
 		printf "%s %s %s %d %d %d\n", ev ? ev : "-", arm ? arm : "-", ret ? ret : "-", inc, sa, ha
 	}' /tmp/hold.trace)
 lost_now=$(( $(fdinfo $HMFD lost) - l0 ))
-echo "# /r listed again: $lists; event at $tev, repair call $targ-$tret (CLOCK_MONOTONIC s); monitor records read in the call while held: $incall; after the hold: $sick_after SICK, after the call $healthy_after HEALTHY; lost: $lost_now"
+echo "# /r listed again: $lists; event at $tev, repair call $targ-$tret (CLOCK_MONOTONIC s); monitor records read in the call while held: $incall; after the hold: $sick_after SICK, $healthy_after HEALTHY; lost: $lost_now"
 if [ "$targ" != - ] && [ "$tret" != - ] && [ "$incall" -eq 0 ] && [ "$sick_after" -ge 1 ] &&
    [ "$healthy_after" -ge 1 ] && [ "$lost_now" -eq 0 ] && [ "${lists%%-*}" = 300 ]; then
-	t_ok "repair of /r on its event: the monitor was not read during the repair call; afterwards $sick_after SICK and $healthy_after HEALTHY records were, none lost; $lists"
+	t_ok "repair of /r on its event: the monitor was not read while held (the repair call, 250 ms at most); afterwards $sick_after SICK and $healthy_after HEALTHY records were, none lost; $lists"
 else
 	t_fail "monitor held during the repair call" "event $tev, call $targ-$tret, read in the call $incall, after: $sick_after SICK $healthy_after HEALTHY, lost $lost_now, listed: $lists; $(grep -E 'monitor: event|repair: (marker armed|kernel call)' /tmp/hold.trace | cut -c1-120 | head -12 | tr '\n' '|')"
 fi
