@@ -38,7 +38,7 @@ static void usage(FILE *f)
 		"    --kind KIND     metadata (default), media (read back all written\n"
 		"                    data, like xfs_scrub -x) or all (both)\n"
 		"    --mode MODE     default (the configured policy), repair or report\n"
-		"    --full-speed    no CPU budget and no I/O back-off for this scan\n"
+		"    --full-speed    no budgets, no rate cap and no I/O back-off for this scan\n"
 		"    --ag N          check the metadata and inodes of AG N only\n"
 		"    --rate BYTES    read media at most BYTES a second (K, M, G: binary;\n"
 		"                    256K to 16G); a throttled scan only\n"

@@ -6,8 +6,9 @@
 # O_DIRECT path: this kernel has no XFS_IOC_VERIFY_MEDIA), follows the
 # ScanFinished result through `xfs_scrubctl start --wait`, and checkpoints
 # its kind.  A throttled media scan with its own rate cap (`--rate`) reads
-# no faster than the cap and keeps the cap in its checkpoint.  Real read errors need device-mapper, which this host lacks;
-# tests/vm/groups/media.sh shows those.
+# no faster than the cap and keeps the cap in its checkpoint.  Real read
+# errors need device-mapper, which this host lacks; tests/vm/groups/media.sh
+# shows those.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
