@@ -94,6 +94,12 @@ if want vm; then
 		XST_VM_LOG="$log/vm-$g.console" tests/vm/run-vm.sh $opts "$f" >"$log/vm-$g.log" 2>&1
 		rc=$?
 		echo "# vm[$g]: exit $rc after $(( $(date +%s) - start ))s"
+		# Once: which accelerator the groups ran under, and why not KVM.
+		if [ -z "${accel_said:-}" ] && [ -f /run/xst-kvm-verdict ]; then
+			accel_said=1
+			if [ "$(cat /run/xst-kvm-verdict)" = 0 ]; then echo "# vm: under KVM"
+			else echo "# vm: under single-threaded TCG; KVM: $(cat /run/xst-kvm-why 2>/dev/null)"; fi
+		fi
 		sed "s/^\(not ok\|ok\|skip\) - /&vm[$g] /" "$log/vm-$g.log" | grep -E '^(ok|not ok|skip) - ' | tee "$log/vm-$g.res"
 		count_lines <"$log/vm-$g.res"
 		case $rc in
