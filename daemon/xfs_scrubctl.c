@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,22 +74,38 @@ static int connect_socket(const char *path, sd_bus **ret)
 	return 0;
 }
 
+/* Fills a method call's arguments; the same filler may run twice (bus, then socket). */
+typedef int (*fill_fn)(sd_bus_message *m, void *ud);
+
+static int call_one(sd_bus *b, const char *dest, const char *method, fill_fn fill, void *ud,
+		    sd_bus_message **reply, sd_bus_error *err)
+{
+	sd_bus_message *m = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_call(b, &m, dest, XSD_BUS_PATH, XSD_BUS_IFACE, method);
+	if (r >= 0)
+		r = fill(m, ud);
+	if (r >= 0)
+		r = sd_bus_call(b, m, 0, err, reply);
+	else
+		sd_bus_error_set_errno(err, r);
+	sd_bus_message_unref(m);
+	return r;
+}
+
 /*
  * Call method on the daemon; on the system bus first unless a socket is
- * forced.  The arguments after sig are sd_bus_message_append()'s.
+ * forced.  fill appends the arguments.
  */
-static int call(const char *method, sd_bus_message **reply, sd_bus_error *err,
-		const char *sig, ...)
+static int call_with(const char *method, fill_fn fill, void *ud, sd_bus_message **reply,
+		     sd_bus_error *err)
 {
 	sd_bus *b = NULL;
-	va_list ap;
 	int r = -ENOENT;
 
 	if (!arg_socket && sd_bus_open_system(&b) >= 0) {
-		va_start(ap, sig);
-		r = sd_bus_call_methodv(b, XSD_BUS_NAME, XSD_BUS_PATH, XSD_BUS_IFACE, method, err,
-					reply, sig, ap);
-		va_end(ap);
+		r = call_one(b, XSD_BUS_NAME, method, fill, ud, reply, err);
 		/* No daemon on the bus: try the socket.  Any other answer is the answer. */
 		if (r >= 0 || !(sd_bus_error_has_name(err, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
 				sd_bus_error_has_name(err, SD_BUS_ERROR_NAME_HAS_NO_OWNER))) {
@@ -107,11 +122,20 @@ static int call(const char *method, sd_bus_message **reply, sd_bus_error *err,
 					 "xfs_scrubd is not running (no bus name, no socket %s: %s)",
 					 arg_socket ? arg_socket : DEFAULT_SOCKET, strerror(-r));
 	/* A direct connection has no destination names. */
-	va_start(ap, sig);
-	r = sd_bus_call_methodv(b, NULL, XSD_BUS_PATH, XSD_BUS_IFACE, method, err, reply, sig, ap);
-	va_end(ap);
+	r = call_one(b, NULL, method, fill, ud, reply, err);
 	sd_bus_flush_close_unref(b);
 	return r;
+}
+
+/* The methods that take one mount point ("" for all), or nothing. */
+static int fill_mountpoint(sd_bus_message *m, void *ud)
+{
+	return ud ? sd_bus_message_append(m, "s", (const char *)ud) : 0;
+}
+
+static int call(const char *method, const char *mnt, sd_bus_message **reply, sd_bus_error *err)
+{
+	return call_with(method, fill_mountpoint, (void *)mnt, reply, err);
 }
 
 static void json_str(const char *s)
@@ -150,7 +174,7 @@ static int status(void)
 	unsigned int n = 0;
 	int r;
 
-	r = call("ListFilesystems", &reply, &err, "");
+	r = call("ListFilesystems", NULL, &reply, &err);
 	if (r < 0) {
 		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
 		r = sd_bus_error_has_name(&err, "org.xfs.Scrubd1.Error.NoDaemon") ? 3 : 1;
@@ -224,7 +248,7 @@ static int open_list(const char *method, const char *sig, const char *mnt,
 		     sd_bus_message **reply)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
-	int r = call(method, reply, &err, "s", mnt ? mnt : "");
+	int r = call(method, mnt ? mnt : "", reply, &err);
 
 	if (r < 0) {
 		fprintf(stderr, "xfs_scrubctl: %s\n", err.message ? err.message : strerror(-r));
@@ -345,6 +369,28 @@ static bool arg_full_speed;
 static int64_t arg_ag = -1;
 static uint64_t arg_rate;	/* media bytes per second; 0: the configured cap */
 
+/* StartScan's options: ag and media_rate go only when asked for; the daemon judges the mix. */
+static int fill_start_scan(sd_bus_message *m, void *ud)
+{
+	const char *kind = arg_kind ? arg_kind : "metadata";
+	const char *mode = arg_mode ? arg_mode : "default";
+	int r;
+
+	r = sd_bus_message_append(m, "s", (const char *)ud);
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "{sv}");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "{sv}{sv}{sv}", "kind", "s", kind, "mode", "s", mode,
+					  "throttle", "b", !arg_full_speed);
+	if (r >= 0 && arg_ag >= 0)
+		r = sd_bus_message_append(m, "{sv}", "ag", "u", (uint32_t)arg_ag);
+	if (r >= 0 && arg_rate)
+		r = sd_bus_message_append(m, "{sv}", "media_rate", "t", arg_rate);
+	if (r >= 0)
+		r = sd_bus_message_close_container(m);
+	return r;
+}
+
 static int control(const char *method, const char *mnt)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -354,28 +400,10 @@ static int control(const char *method, const char *mnt)
 
 	if (!strcmp(method, "Start") &&
 	    (arg_kind || arg_mode || arg_full_speed || arg_ag >= 0 || arg_rate)) {
-		const char *kind = arg_kind ? arg_kind : "metadata";
-		const char *mode = arg_mode ? arg_mode : "default";
-
-		/* ag and media_rate go only when asked for; the daemon judges the mix. */
 		method = "StartScan";
-		if (arg_ag >= 0 && arg_rate)
-			r = call(method, &reply, &err, "sa{sv}", mnt, 5, "kind", "s", kind,
-				 "mode", "s", mode, "throttle", "b", !arg_full_speed,
-				 "ag", "u", (uint32_t)arg_ag, "media_rate", "t", arg_rate);
-		else if (arg_ag >= 0)
-			r = call(method, &reply, &err, "sa{sv}", mnt, 4, "kind", "s", kind,
-				 "mode", "s", mode, "throttle", "b", !arg_full_speed,
-				 "ag", "u", (uint32_t)arg_ag);
-		else if (arg_rate)
-			r = call(method, &reply, &err, "sa{sv}", mnt, 4, "kind", "s", kind,
-				 "mode", "s", mode, "throttle", "b", !arg_full_speed,
-				 "media_rate", "t", arg_rate);
-		else
-			r = call(method, &reply, &err, "sa{sv}", mnt, 3, "kind", "s", kind,
-				 "mode", "s", mode, "throttle", "b", !arg_full_speed);
+		r = call_with(method, fill_start_scan, (void *)mnt, &reply, &err);
 	} else {
-		r = call(method, &reply, &err, "s", mnt);
+		r = call(method, mnt, &reply, &err);
 	}
 	if (r < 0) {
 		if (arg_json) {
@@ -410,7 +438,7 @@ static int get_row(const char *mnt, struct row *out)
 	sd_bus_message *reply = NULL;
 	int r, found = 0;
 
-	r = call("ListFilesystems", &reply, &err, "");
+	r = call("ListFilesystems", NULL, &reply, &err);
 	sd_bus_error_free(&err);
 	if (r < 0)
 		return r;
