@@ -58,9 +58,31 @@ static int check_root(sd_bus_message *msg, sd_bus_error *err)
 				"xfs_scrubd: only root may control scans");
 }
 
+/*
+ * How the active scan is paced: "" (none runs), "throttled" (the budgets
+ * and the media cap below hold) or "full-speed".  The media cap is the
+ * scan's own if it was given one, else the configured one; 0 when the
+ * scan reads no media or nothing caps it.
+ */
+static const char *scan_pace(const struct xsd_state *st, const struct xsd_config *cfg,
+			     uint64_t *media_rate)
+{
+	*media_rate = 0;
+	if (!st->scan_active)
+		return "";
+	if (!st->throttle)
+		return "full-speed";
+	if (st->kind != XSD_SCAN_METADATA)
+		*media_rate = st->media_rate ? st->media_rate : cfg->media_rate;
+	return "throttled";
+}
+
 static int append_fs(sd_bus_message *reply, struct xsd_fs *fs)
 {
+	const struct xsd_config *cfg = fs->m->cfg;
 	struct xsd_shared *sh = &fs->sh;
+	const char *pace;
+	uint64_t media_rate;
 	double p, rate;
 	uint64_t eta;
 	char cursor[128], state[16];
@@ -87,10 +109,12 @@ static int append_fs(sd_bus_message *reply, struct xsd_fs *fs)
 			 st.cur.agno, (unsigned long long)st.cur.ino);
 	else
 		cursor[0] = 0;
+	pace = scan_pace(&st, cfg, &media_rate);
 	r = sd_bus_message_append(reply, XSD_BUS_FS_SIG, fs->mountpoint, fs->source, fs->uuid,
 				  state, p, rate, eta, checked, corrupt, repairs, failures,
 				  fs->events, st.last_scan_end, st.last_scan_duration,
-				  st.last_result[0] ? st.last_result : "none", fs->monitor_note, cursor);
+				  st.last_result[0] ? st.last_result : "none", fs->monitor_note, cursor,
+				  pace, cfg->cpu_budget, cfg->io_budget, media_rate);
 	return r;
 }
 

@@ -167,6 +167,53 @@ static void human_time(uint64_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
 
+/* One ListFilesystems row; the strings live as long as the reply. */
+struct fs_row {
+	const char *mnt, *dev, *uuid, *state, *last, *monitor, *cursor, *pace;
+	double progress, rate;
+	uint64_t eta, checked, corrupt, repairs, failures, events, last_end, last_dur;
+	uint32_t cpu_budget, io_budget;
+	uint64_t media_rate;
+};
+
+static int read_row(sd_bus_message *reply, struct fs_row *f)
+{
+	return sd_bus_message_read(reply, XSD_BUS_FS_SIG, &f->mnt, &f->dev, &f->uuid, &f->state,
+				   &f->progress, &f->rate, &f->eta, &f->checked, &f->corrupt,
+				   &f->repairs, &f->failures, &f->events, &f->last_end, &f->last_dur,
+				   &f->last, &f->monitor, &f->cursor, &f->pace, &f->cpu_budget,
+				   &f->io_budget, &f->media_rate);
+}
+
+/* "8.0 MiB/s" and the like, for the media cap. */
+static void human_rate(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	unsigned int i = 0;
+
+	while (v >= 1024 && i + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%.1f %s/s", v, unit[i]);
+}
+
+/* The second line's account of how the scan is paced. */
+static void pace_words(const struct fs_row *f, char *buf, size_t len)
+{
+	char cap[32];
+
+	if (strcmp(f->pace, "throttled")) {
+		snprintf(buf, len, "%s", !strcmp(f->pace, "full-speed") ? "full speed" : f->pace);
+		return;
+	}
+	if (f->media_rate)
+		human_rate(f->media_rate, cap, sizeof(cap));
+	snprintf(buf, len, "throttled: cpu %u%%, io %u%%%s%s", f->cpu_budget, f->io_budget,
+		 f->media_rate ? ", media " : "", f->media_rate ? cap : "");
+}
+
 static int status(void)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -189,47 +236,49 @@ static int status(void)
 		       "DONE", "RATE/s", "ETA", "CHECKED", "CORRUPT", "REPAIRED", "FAILED", "LAST",
 		       "EVENTS FROM");
 	while (r >= 0) {
-		const char *mnt, *dev, *uuid, *state, *last, *monitor, *cursor;
-		double p, rate;
-		uint64_t eta, checked, corrupt, repairs, failures, events, lend, ldur;
+		struct fs_row f;
 
-		r = sd_bus_message_read(reply, XSD_BUS_FS_SIG, &mnt, &dev, &uuid, &state, &p, &rate,
-					&eta, &checked, &corrupt, &repairs, &failures, &events,
-					&lend, &ldur, &last, &monitor, &cursor);
+		r = read_row(reply, &f);
 		if (r <= 0)
 			break;
 		if (arg_json) {
 			printf("%s\n  {\"mountpoint\": ", n ? "," : "");
-			json_str(mnt);
+			json_str(f.mnt);
 			printf(", \"device\": ");
-			json_str(dev);
+			json_str(f.dev);
 			printf(", \"uuid\": ");
-			json_str(uuid);
+			json_str(f.uuid);
 			printf(", \"state\": ");
-			json_str(state);
+			json_str(f.state);
 			printf(", \"progress\": %.4f, \"rate\": %.1f, \"eta_seconds\": %" PRIu64
 			       ", \"objects_checked\": %" PRIu64 ", \"corruptions\": %" PRIu64
 			       ", \"repairs\": %" PRIu64 ", \"failures\": %" PRIu64
 			       ", \"health_events\": %" PRIu64 ", \"last_scan_end\": %" PRIu64
 			       ", \"last_scan_duration\": %" PRIu64 ", \"last_result\": ",
-			       p, rate, eta, checked, corrupt, repairs, failures, events, lend, ldur);
-			json_str(last);
+			       f.progress, f.rate, f.eta, f.checked, f.corrupt, f.repairs, f.failures,
+			       f.events, f.last_end, f.last_dur);
+			json_str(f.last);
 			printf(", \"events_from\": ");
-			json_str(monitor);
+			json_str(f.monitor);
 			printf(", \"cursor\": ");
-			json_str(cursor);
-			printf("}");
+			json_str(f.cursor);
+			printf(", \"pace\": ");
+			json_str(f.pace);
+			printf(", \"cpu_budget\": %u, \"io_budget\": %u, \"media_rate\": %" PRIu64 "}",
+			       f.cpu_budget, f.io_budget, f.media_rate);
 		} else {
-			char when[32], etas[48] = "-";
+			char when[32], etas[48] = "-", pace[96];
 
-			human_time(lend, when, sizeof(when));
-			if (eta)
-				snprintf(etas, sizeof(etas), "%" PRIu64 "m%02" PRIu64 "s", eta / 60, eta % 60);
+			human_time(f.last_end, when, sizeof(when));
+			if (f.eta)
+				snprintf(etas, sizeof(etas), "%" PRIu64 "m%02" PRIu64 "s", f.eta / 60,
+					 f.eta % 60);
 			printf("%-20s %-10s %5.1f%% %8.1f %8s %9" PRIu64 " %7" PRIu64 " %8" PRIu64
-			       " %6" PRIu64 " %-10s %s\n", mnt, state, p * 100, rate, etas, checked,
-			       corrupt, repairs, failures, last, monitor);
-			if (*cursor)
-				printf("%-20s   at %s; last scan %s\n", "", cursor, when);
+			       " %6" PRIu64 " %-10s %s\n", f.mnt, f.state, f.progress * 100, f.rate, etas,
+			       f.checked, f.corrupt, f.repairs, f.failures, f.last, f.monitor);
+			pace_words(&f, pace, sizeof(pace));
+			if (*f.cursor)
+				printf("%-20s   at %s; %s; last scan %s\n", "", f.cursor, pace, when);
 		}
 		n++;
 	}
@@ -444,22 +493,18 @@ static int get_row(const char *mnt, struct row *out)
 		return r;
 	r = sd_bus_message_enter_container(reply, 'a', XSD_BUS_FS_SIG);
 	while (r >= 0) {
-		const char *m, *dev, *uuid, *state, *last, *monitor, *cursor;
-		double p, rate;
-		uint64_t eta, c1, c2, c3, c4, ev, lend, ldur;
+		struct fs_row f;
 
-		r = sd_bus_message_read(reply, XSD_BUS_FS_SIG, &m, &dev, &uuid, &state, &p, &rate,
-					&eta, &c1, &c2, &c3, &c4, &ev, &lend, &ldur, &last, &monitor,
-					&cursor);
+		r = read_row(reply, &f);
 		if (r <= 0)
 			break;
-		if (strcmp(m, mnt))
+		if (strcmp(f.mnt, mnt))
 			continue;
-		snprintf(out->state, sizeof(out->state), "%s", state);
-		snprintf(out->last, sizeof(out->last), "%s", last);
-		out->progress = p;
-		out->eta = eta;
-		out->last_end = lend;
+		snprintf(out->state, sizeof(out->state), "%s", f.state);
+		snprintf(out->last, sizeof(out->last), "%s", f.last);
+		out->progress = f.progress;
+		out->eta = f.eta;
+		out->last_end = f.last_end;
 		found = 1;
 	}
 	sd_bus_message_unref(reply);

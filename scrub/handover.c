@@ -377,26 +377,22 @@ static int on_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *err)
 static int on_list_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_err)
 {
 	struct session *s = userdata;
-	/* A row's fields without the parentheses: "ssss", the middle, the cursor "s". */
-	char fields[sizeof(XSD_BUS_FS_SIG) - 2], middle[sizeof(fields)];
 	bool found = false;
 	int r;
 
 	if (sd_bus_message_is_method_error(m, NULL))
 		return 0;	/* the stream and the owner watch cover a daemon gone */
-	memcpy(fields, XSD_BUS_FS_SIG + 1, sizeof(fields) - 1);
-	fields[sizeof(fields) - 1] = '\0';
-	snprintf(middle, sizeof(middle), "%.*s", (int)strlen(fields) - 5, fields + 4);
 	r = sd_bus_message_enter_container(m, 'a', XSD_BUS_FS_SIG);
 	while (r > 0 && !found) {
 		const char *mnt, *dev, *uuid, *state, *cursor;
 
-		r = sd_bus_message_enter_container(m, 'r', fields);
+		r = sd_bus_message_enter_container(m, 'r', XSD_BUS_FS_FIELDS);
 		if (r <= 0)
 			break;
-		if (sd_bus_message_read(m, "ssss", &mnt, &dev, &uuid, &state) < 0 ||
-		    sd_bus_message_skip(m, middle) < 0 || sd_bus_message_read(m, "s", &cursor) < 0 ||
-		    sd_bus_message_exit_container(m) < 0)
+		if (sd_bus_message_read(m, XSD_BUS_FS_HEAD, &mnt, &dev, &uuid, &state) < 0 ||
+		    sd_bus_message_skip(m, XSD_BUS_FS_MIDDLE) < 0 ||
+		    sd_bus_message_read(m, XSD_BUS_FS_CURSOR, &cursor) < 0 ||
+		    sd_bus_message_skip(m, XSD_BUS_FS_TAIL) < 0 || sd_bus_message_exit_container(m) < 0)
 			return 0;
 		found = !strcmp(mnt, s->mnt) && strcmp(state, "gone");
 		if (found && s->stage == ST_FOLLOWING && strstr(cursor, ": media, "))

@@ -33,6 +33,8 @@ state_dir = $work/state
 runtime_dir = $work/run
 [scan]
 interval = 0
+cpu_budget = 30
+io_budget = 40
 EOC
 "$d" -c "$work/d.conf" -s >"$work/log" 2>&1 &
 pid=$!
@@ -76,8 +78,8 @@ st=$(cat "$work/state"/*.state)
 echo "$st" | grep -qx 'last_kind media' && echo "$st" | grep -q '^last_media_end [1-9]' &&
 	t_ok "checkpoint file keeps the media pass (kind, end time)" || t_fail "checkpoint" "$st"
 
-# The scan's own rate cap: 16 MiB/s over the same bytes, and in the
-# checkpoint while it runs.
+# The scan's own rate cap: 16 MiB/s over the same bytes, in the
+# checkpoint and in the status (with the configured budgets) while it runs.
 t0=$(date +%s%N)
 timeout 120 "$ctl" -s "$sock" start --kind media --rate 16M --wait "$work/mnt" >"$work/rated" 2>&1 &
 wp=$!
@@ -87,6 +89,8 @@ for i in $(seq 1 100); do
 	[ -n "$ck" ] && break
 	sleep 0.05
 done
+"$ctl" -s "$sock" >"$work/st.txt" 2>&1
+"$ctl" -s "$sock" --json >"$work/st.json" 2>&1
 wait $wp; rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 want=$(( ${mib:-0} * 1000 / 16 ))
@@ -95,6 +99,17 @@ want=$(( ${mib:-0} * 1000 / 16 ))
 	t_fail "--rate 16M" "rc $rc, $ms ms for ${mib:-?} MiB: $(tail -2 "$work/rated")"
 [ "$ck" = "media_rate 16777216" ] && t_ok "the checkpoint keeps the scan's cap: $ck" ||
 	t_fail "rate in the checkpoint" "'$ck'"
+pace=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))[0]
+print(r["pace"], r["cpu_budget"], r["io_budget"], r["media_rate"])' "$work/st.json" 2>&1)
+[ "$pace" = "throttled 30 40 16777216" ] &&
+	t_ok "status --json during the scan: pace, budgets and cap: $pace" ||
+	t_fail "pace in --json" "'$pace': $(cat "$work/st.json")"
+grep -q '; throttled: cpu 30%, io 40%, media 16.0 MiB/s; last scan' "$work/st.txt" &&
+	t_ok "status during the scan: $(grep -o 'throttled: [^;]*' "$work/st.txt")" ||
+	t_fail "pace in status" "$(cat "$work/st.txt")"
+pace=$("$ctl" -s "$sock" --json | python3 -c 'import json,sys; print(repr(json.load(sys.stdin)[0]["pace"]))')
+[ "$pace" = "''" ] && t_ok "no pace once the scan ended" || t_fail "pace after the scan" "$pace"
 
 # Listings: nothing known broken after a clean pass, no salvage records.
 out=$("$ctl" -s "$sock" damage "$work/mnt"); rc=$?

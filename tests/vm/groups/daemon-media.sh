@@ -183,6 +183,23 @@ echo "# ${mib:-?} MiB in 256 KiB reads, 20 ms each: no budget $free ms; cpu_budg
 [ "$io25" -ge $((free * 5 / 2)) ] &&
 	t_ok "io_budget 25: the same scan rests three times its waits ($io25 ms against $free ms)" ||
 	t_fail "io_budget" "$io25 ms against $free ms unthrottled"
+# A full-speed scan says so in the status.  Its reads are large, so on a
+# slower table still, and paused at once so that both forms read the same
+# scan; cancel ends it.
+dmsetup suspend --noudevsync $dm && echo "0 $sz delay /dev/vda 0 200" | dmsetup reload $dm &&
+	dmsetup resume --noudevsync $dm
+$CTL start --kind media --full-speed $M >/dev/null 2>&1
+$CTL pause $M >/dev/null 2>&1
+# row KEY...: those keys of the first status row
+row() { $CTL --json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(*(r[k] for k in sys.argv[1:]))' "$@" 2>&1; }
+for i in $(seq 1 50); do [ "$(row state)" = paused ] && break; sleep 0.1; done
+fp=$(row state pace media_rate)
+fl=$($CTL | sed -n 's/^ *at \(.*\); last scan.*/\1/p')
+$CTL cancel $M >/dev/null 2>&1
+[ "$fp" = "paused full-speed 0" ] && echo "$fl" | grep -q '; full speed$' &&
+	t_ok "status of a paused --full-speed scan: pace full-speed, no cap ($fl)" ||
+	t_fail "full-speed pace" "json '$fp', line '$fl'"
+for i in $(seq 1 50); do [ "$(row state)" = idle ] && break; sleep 0.2; done
 # The rate cap, on the plain device again: 8 MiB/s.
 dmsetup suspend --noudevsync $dm && echo "0 $sz linear /dev/vda 0" | dmsetup reload $dm &&
 	dmsetup resume --noudevsync $dm
