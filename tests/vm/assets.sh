@@ -30,24 +30,8 @@ initrd_mods=(netfs fscache 9pnet 9pnet_virtio 9p overlay virtio_blk)
 
 die() { echo "vm-assets: $*" >&2; exit 1; }
 
-# The Debian mirror comes from this machine's own apt configuration, never
-# from a host name written into the repository.
-find_mirror() {
-	local f uri
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -e "$f" ] || continue
-		uri=$(awk 'tolower($1)=="uris:" {for (i=2;i<=NF;i++) print $i}' "$f" |
-		      grep -v -- '-security' | head -n1)
-		[ -n "$uri" ] && { echo "${uri%/}"; return; }
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -e "$f" ] || continue
-		uri=$(awk '$1=="deb" {for (i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' "$f" |
-		      grep -v -- '-security' | head -n1)
-		[ -n "$uri" ] && { echo "${uri%/}"; return; }
-	done
-	return 1
-}
+# find_mirror, pkg_version
+. "$(dirname "$0")/archive.sh"
 
 need_host_tools() {
 	local missing=()
@@ -64,10 +48,6 @@ need_host_tools() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
 			die "could not install ${missing[*]}"
 	fi
-}
-
-pkg_version() { # name -> version from the suite's Packages index
-	awk -v p="$1" '$1=="Package:" {f=($2==p)} f && $1=="Version:" {print $2; exit}' "$2"
 }
 
 mirror=$(find_mirror) || die "no Debian mirror found in the apt configuration"

@@ -8,6 +8,9 @@
 #   --disk SIZE attach a fresh sparse scratch disk (/dev/vdX in order)
 #   --image F   attach an existing image file (after the scratch disks)
 #   --systemd   boot with systemd as PID 1; the test runs as a oneshot unit
+# Environment: XST_VM_ACCEL (kvm, tcg-multi; default: KVM if it boots here,
+# else single-threaded TCG), XST_QEMU (the qemu to run; tests/vm/qemu-testing.sh
+# prints testing's), XST_VM_LOG (keep the console log there).
 #
 # A kernel oops ends the VM at once (oops=panic panic=-1, -no-reboot); the
 # test then fails with the oops' first lines.  A hung guest is killed after
@@ -69,9 +72,13 @@ done
 # KVM when it boots here, else TCG.  Single-threaded TCG: multi-threaded TCG
 # crashes the guest when the kernel patches its own text (live hooks) while
 # other CPUs run (seen as "Oops: int3").
+# XST_VM_ACCEL=tcg-multi asks for multi-threaded TCG all the same (for a
+# bench under another qemu, XST_QEMU, that may not have that fault).
 accel="tcg,thread=single"
 cpu=max
-if [ "${XST_VM_ACCEL:-}" = kvm ] || { [ -z "${XST_VM_ACCEL:-}" ] && "$here/kvm-probe.sh" "$assets"; }; then
+if [ "${XST_VM_ACCEL:-}" = tcg-multi ]; then
+	accel="tcg,thread=multi"
+elif [ "${XST_VM_ACCEL:-}" = kvm ] || { [ -z "${XST_VM_ACCEL:-}" ] && "$here/kvm-probe.sh" "$assets"; }; then
 	accel=kvm cpu=host
 fi 2>/dev/null
 
@@ -84,7 +91,7 @@ fsdev() { echo "local,id=$1,path=$2,security_model=none$3"; }
 exec 9>/run/xst-vm.lock
 flock 9
 set +e
-timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+timeout --kill-after=10 "$timeout" ${XST_QEMU:-qemu-system-x86_64} \
 	-nodefaults -no-user-config -nographic -no-reboot \
 	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-kernel "$assets/vmlinuz" -initrd "$work/initrd.img" -append "$append" \
