@@ -10,7 +10,12 @@
 # after), and how long each scan took (issue 5's target: ratio
 # >= 0.95 with the scan done no later than xfs_scrub -b).  XST_BENCH_OTHER
 # (a build directory) runs that build's daemon after ours at each budget,
-# for a comparison within one boot.
+# for a comparison within one boot.  XST_BENCH_WINDOW=S measures instead
+# with the scanning process stopped (SIGSTOP) every other S seconds, the
+# ratio being the rate in the running windows over the rate in the stopped
+# ones (see fgw).  bench/daemon-foreground.sh boots it under
+# multi-threaded TCG, where the guest's two CPUs run at once, with 2 s
+# windows.
 set -u
 ninodes=${XST_BENCH_INODES:-10000}
 secs=${XST_BENCH_FG_SECS:-15}
@@ -49,6 +54,62 @@ print("%.1f" % (n / (time.monotonic() - t0)))
 PY
 }
 
+# fgw WAITPID STOPPID: the workload while WAITPID lives, with STOPPID (the
+# scanning process) stopped with SIGSTOP every other $XST_BENCH_WINDOW
+# seconds, and one more window once the scan ended.  Windows with the scan
+# running and windows without it alternate, so the unloaded rate's drift
+# within a boot falls on both alike.  Prints: ratio (ops/s with the scan
+# over ops/s without), both rates, and the seconds the scan was not stopped.
+fgw() {
+	python3 - "$mnt/fg" "$XST_BENCH_WINDOW" "$1" "$2" <<'PY'
+import os, signal, sys, time
+d, w, waitpid, stoppid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def alive():
+    try:
+        os.kill(waitpid, 0)
+        return True
+    except OSError:
+        return False
+ops = {True: 0, False: 0}     # scan running: ops
+secs = {True: 0.0, False: 0.0}
+running, n, scanning = True, 0, True
+t = time.monotonic()
+edge = t + w
+while True:
+    p = os.path.join(d, "x%d" % (n % 64))
+    with open(p, "w"):
+        pass
+    os.stat(p)
+    os.unlink(p)
+    n += 1
+    ops[running and scanning] += 1
+    if n % 32 == 0 and scanning and not alive():
+        # The scan ended: close this window, then one unloaded window.
+        now = time.monotonic()
+        secs[running] += now - t
+        t, running, scanning, edge = now, False, False, now + w
+        continue
+    now = time.monotonic()
+    if now < edge:
+        continue
+    secs[running and scanning] += now - t
+    if not scanning:
+        break
+    running = not running
+    try:
+        os.kill(stoppid, signal.SIGCONT if running else signal.SIGSTOP)
+    except OSError:
+        pass
+    t, edge = now, now + w
+try:
+    os.kill(stoppid, signal.SIGCONT)
+except OSError:
+    pass
+on, off = ops[True] / max(secs[True], 1e-9), ops[False] / max(secs[False], 1e-9)
+print("%.2f %.1f %.1f %.1f" % (on / off if off else 0, on, off, secs[True]))
+PY
+}
+
 # start_ours [CPU_BUDGET]: xfs_scrubd on $mnt, report-only, with a fresh
 # state directory and its control socket up; sets op.
 start_ours() {
@@ -77,6 +138,18 @@ mine=$XST_BUILD
 for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
 for build in $mine ${XST_BENCH_OTHER:-}; do
 	ours=$build/daemon/xfs_scrubd ctl=$build/daemon/xfs_scrubctl
+	name="xfs_scrubd${XST_BENCH_OTHER:+ ($build)} cpu_budget $budget"
+	if [ "${XST_BENCH_WINDOW:-0}" != 0 ]; then
+		start_ours $budget
+		$ctl -s $work/run/control start --wait $mnt >$work/wait.log 2>&1 &
+		wp=$!
+		read -r r on off run <<<"$(fgw $wp $op)"
+		wait $wp
+		cpu=$(cpu_s $op)
+		kill $op; wait $op 2>/dev/null
+		echo "$name: foreground $on ops/s with the scan running, $off stopped (${XST_BENCH_WINDOW} s windows), ratio $r, scan $run s running, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
+		continue
+	fi
 	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
 	base=$(fg)
 	start_ours $budget
@@ -89,7 +162,7 @@ for build in $mine ${XST_BENCH_OTHER:-}; do
 	cpu=$(cpu_s $op)
 	kill $op; wait $op 2>/dev/null
 	after=$(fg)
-	echo "xfs_scrubd${XST_BENCH_OTHER:+ ($build)} cpu_budget $budget: foreground $with ops/s (alone $base before, $after after), ratio $(ratio $with $base $after), scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
+	echo "$name: foreground $with ops/s (alone $base before, $after after), ratio $(ratio $with $base $after), scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
 done
 done
 ours=$mine/daemon/xfs_scrubd ctl=$mine/daemon/xfs_scrubctl
@@ -107,14 +180,22 @@ for cmd in "$XST_BUILD/scrub/xfs_scrub -n" "xfs_scrub -n" "xfs_scrub -b -n"; do
 	echo "alone: $cmd $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 done
 
-base=$(fg)
-t0=$(date +%s%N)
-xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
-up=$!
-with_up=$(fg $up)
-wait $up
-up_scan=$(( ($(date +%s%N) - t0) / 1000000 ))
-base2=$(fg)
-echo "xfs_scrub -b -n: foreground $with_up ops/s (alone $base before, $base2 after), ratio $(ratio $with_up $base $base2), scan $up_scan ms"
+if [ "${XST_BENCH_WINDOW:-0}" != 0 ]; then
+	xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
+	up=$!
+	read -r r on off run <<<"$(fgw $up $up)"
+	wait $up
+	echo "xfs_scrub -b -n: foreground $on ops/s with the scan running, $off stopped (${XST_BENCH_WINDOW} s windows), ratio $r, scan $run s running"
+else
+	base=$(fg)
+	t0=$(date +%s%N)
+	xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
+	up=$!
+	with_up=$(fg $up)
+	wait $up
+	up_scan=$(( ($(date +%s%N) - t0) / 1000000 ))
+	base2=$(fg)
+	echo "xfs_scrub -b -n: foreground $with_up ops/s (alone $base before, $base2 after), ratio $(ratio $with_up $base $base2), scan $up_scan ms"
+fi
 umount $mnt
 rm -rf $work
