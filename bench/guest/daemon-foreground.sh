@@ -13,7 +13,7 @@
 # for a comparison within one boot.  XST_BENCH_WINDOW=S measures instead
 # with the scanning process stopped (SIGSTOP) every other S seconds, the
 # ratio being the rate in the running windows over the rate in the stopped
-# ones (see fgw).  bench/daemon-foreground.sh boots it under
+# ones (see foreground.py).  bench/daemon-foreground.sh boots it under
 # multi-threaded TCG, where the guest's two CPUs run at once, with 2 s
 # windows.
 set -u
@@ -28,86 +28,17 @@ populate_fs $dev $ninodes
 mkdir $mnt/fg
 sync
 
-# fg: operations per second of create+stat+unlink over $secs seconds.
-# fg [PID]: ops/s of the workload, for XST_BENCH_FG_SECS or while PID lives.
+# fg [PID]: ops/s of the workload (foreground.py), for XST_BENCH_FG_SECS or
+# while PID lives.
 fg() {
-	python3 - "$mnt/fg" "$secs" "${1:-0}" <<'PY'
-import os, sys, time
-d, secs, pid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-t0 = time.monotonic()
-end = t0 + secs
-n = 0
-def alive():
-    try:
-        os.kill(pid, 0)
-        return True
-    except OSError:
-        return False
-while (pid and (n % 32 or alive())) or (not pid and time.monotonic() < end):
-    p = os.path.join(d, "x%d" % (n % 64))
-    with open(p, "w"):
-        pass
-    os.stat(p)
-    os.unlink(p)
-    n += 1
-print("%.1f" % (n / (time.monotonic() - t0)))
-PY
+	python3 "$(dirname "$0")/foreground.py" "$mnt/fg" "$secs" "${1:-0}"
 }
 
-# fgw WAITPID STOPPID: the workload while WAITPID lives, with STOPPID (the
-# scanning process) stopped with SIGSTOP every other $XST_BENCH_WINDOW
-# seconds, and one more window once the scan ended.  Windows with the scan
-# running and windows without it alternate, so the unloaded rate's drift
-# within a boot falls on both alike.  Prints: ratio (ops/s with the scan
-# over ops/s without), both rates, and the seconds the scan was not stopped.
+# fgw WAITPID STOPPID: the workload in alternating windows of
+# $XST_BENCH_WINDOW seconds with STOPPID running and stopped, while
+# WAITPID lives; prints ratio, both rates and the scan's running seconds.
 fgw() {
-	python3 - "$mnt/fg" "$XST_BENCH_WINDOW" "$1" "$2" <<'PY'
-import os, signal, sys, time
-d, w, waitpid, stoppid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-def alive():
-    try:
-        os.kill(waitpid, 0)
-        return True
-    except OSError:
-        return False
-ops = {True: 0, False: 0}     # scan running: ops
-secs = {True: 0.0, False: 0.0}
-running, n, scanning = True, 0, True
-t = time.monotonic()
-edge = t + w
-while True:
-    p = os.path.join(d, "x%d" % (n % 64))
-    with open(p, "w"):
-        pass
-    os.stat(p)
-    os.unlink(p)
-    n += 1
-    ops[running and scanning] += 1
-    if n % 32 == 0 and scanning and not alive():
-        # The scan ended: close this window, then one unloaded window.
-        now = time.monotonic()
-        secs[running] += now - t
-        t, running, scanning, edge = now, False, False, now + w
-        continue
-    now = time.monotonic()
-    if now < edge:
-        continue
-    secs[running and scanning] += now - t
-    if not scanning:
-        break
-    running = not running
-    try:
-        os.kill(stoppid, signal.SIGCONT if running else signal.SIGSTOP)
-    except OSError:
-        pass
-    t, edge = now, now + w
-try:
-    os.kill(stoppid, signal.SIGCONT)
-except OSError:
-    pass
-on, off = ops[True] / max(secs[True], 1e-9), ops[False] / max(secs[False], 1e-9)
-print("%.2f %.1f %.1f %.1f" % (on / off if off else 0, on, off, secs[True]))
-PY
+	python3 "$(dirname "$0")/foreground.py" --windows "$XST_BENCH_WINDOW" "$mnt/fg" "$1" "$2"
 }
 
 # start_ours [CPU_BUDGET]: xfs_scrubd on $mnt, report-only, with a fresh
