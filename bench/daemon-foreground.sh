@@ -18,8 +18,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [ -x build/daemon/xfs_scrubd ] || { meson setup build --buildtype=release >/dev/null && ninja -C build >/dev/null; }
 export XST_BENCH_BUDGETS=${XST_BENCH_BUDGETS:-100 50 25}
-# Running and stopped windows of the scan alternate every 2 s (the guest
-# script's fgw): the unloaded rate drifts by up to half within a boot here.
+# Running and stopped windows of the scan alternate every 2 s
+# (bench/guest/foreground.py): the unloaded rate drifts by up to half
+# within a boot here.
 export XST_BENCH_WINDOW=${XST_BENCH_WINDOW:-2}
 if [ "${XST_BENCH_TCG:-multi}" = single ]; then
 	echo "# single-threaded TCG, $(qemu-system-x86_64 --version | head -n1)"

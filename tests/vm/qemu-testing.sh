@@ -5,8 +5,8 @@
 #
 # Why a second qemu: this host's qemu (Debian 12, 7.2) crashes the guest
 # under multi-threaded TCG when the kernel patches its own text while
-# another CPU runs ("Oops: int3" in xfs_dir_remove_child within seconds of
-# a scan next to unlinks, seen here); testing's (11.1 on 2026-11-27) ran
+# another CPU runs ("Oops: int3" in xfs_dir_remove_child within a minute
+# of a scan next to unlinks, seen here); testing's (11.1 on 2026-11-27) ran
 # the same race clean.  Single-threaded TCG, which the tests use, runs both
 # guest CPUs on one host thread, so a scan's CPU time is always taken from
 # the foreground; the foreground bench needs the guest's CPUs to run at once.

@@ -69,11 +69,11 @@ for img in "${images[@]}"; do
 	drives+=(-drive "file=$img,if=virtio,format=raw,cache=unsafe")
 done
 
-# KVM when it boots here, else TCG.  Single-threaded TCG: multi-threaded TCG
-# crashes the guest when the kernel patches its own text (live hooks) while
-# other CPUs run (seen as "Oops: int3").
+# KVM when it boots here, else TCG.  Single-threaded TCG: under multi-threaded
+# TCG this host's qemu (7.2) crashes the guest when the kernel patches its own
+# text (live hooks) while other CPUs run (seen as "Oops: int3").
 # XST_VM_ACCEL=tcg-multi asks for multi-threaded TCG all the same (for a
-# bench under another qemu, XST_QEMU, that may not have that fault).
+# bench under testing's qemu, XST_QEMU, which ran that race clean).
 accel="tcg,thread=single"
 cpu=max
 if [ "${XST_VM_ACCEL:-}" = tcg-multi ]; then
