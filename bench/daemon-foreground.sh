@@ -12,7 +12,8 @@
 # the tests run (every cycle of the scan is then the foreground's loss).
 # Environment: XST_BENCH_BUDGETS (default here "100 50 25"), XST_BENCH_WINDOW
 # (default here 2; 0 for the before-and-after measurement),
-# XST_BENCH_INODES (10000), XST_BENCH_FG_SECS (15), XST_BENCH_OTHER.
+# XST_BENCH_INODES (10000), XST_BENCH_FG_SECS (15), XST_BENCH_OTHER,
+# XST_BENCH_SCANS, XST_BENCH_REPEAT (bench/guest/daemon-foreground.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

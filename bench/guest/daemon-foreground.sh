@@ -9,13 +9,14 @@
 # the unloaded rate (the mean of one measured just before and one just
 # after), and how long each scan took (issue 5's target: ratio
 # >= 0.95 with the scan done no later than xfs_scrub -b).  XST_BENCH_OTHER
-# (a build directory) runs that build's daemon after ours at each budget,
-# for a comparison within one boot.  XST_BENCH_WINDOW=S measures instead
-# with the scanning process stopped (SIGSTOP) every other S seconds, the
-# ratio being the rate in the running windows over the rate in the stopped
-# ones (see foreground.py).  bench/daemon-foreground.sh boots it under
-# multi-threaded TCG, where the guest's two CPUs run at once, with 2 s
-# windows.
+# (build directories) runs those builds' daemons after ours at each budget,
+# for a comparison within one boot; XST_BENCH_SCANS replaces the upstream
+# command (a ";"-separated list); XST_BENCH_REPEAT=N runs all of it N times
+# and prints the means.  XST_BENCH_WINDOW=S measures instead with the
+# scanning process stopped (SIGSTOP) every other S seconds, the ratio being
+# the rate in the running windows over the rate in the stopped ones (see
+# foreground.py).  bench/daemon-foreground.sh boots it under multi-threaded
+# TCG, where the guest's two CPUs run at once, with 2 s windows.
 set -u
 ninodes=${XST_BENCH_INODES:-10000}
 secs=${XST_BENCH_FG_SECS:-15}
@@ -65,38 +66,86 @@ cpu_s() {
 	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$1/stat
 }
 
-mine=$XST_BUILD
-for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
-for build in $mine ${XST_BENCH_OTHER:-}; do
+# run_ours BUDGET BUILD: that build's daemon scans at that budget next to the
+# workload; prints a line and adds "name<TAB>ratio<TAB>seconds" to $work/sum.
+run_ours() {
+	local budget=$1 build=$2 name r on off run with base after ms t0 cpu
 	ours=$build/daemon/xfs_scrubd ctl=$build/daemon/xfs_scrubctl
 	name="xfs_scrubd${XST_BENCH_OTHER:+ ($build)} cpu_budget $budget"
+	# The unloaded rate drifts as the filesystem ages: measured next to
+	# each run (this one's "before" is the last one's "after").
+	[ "${XST_BENCH_WINDOW:-0}" != 0 ] || base=${last_fg:-$(fg)}
+	start_ours $budget
+	t0=$(date +%s%N)
+	$ctl -s $work/run/control start --wait $mnt >$work/wait.log 2>&1 &
+	wp=$!
 	if [ "${XST_BENCH_WINDOW:-0}" != 0 ]; then
-		start_ours $budget
-		$ctl -s $work/run/control start --wait $mnt >$work/wait.log 2>&1 &
-		wp=$!
 		read -r r on off run <<<"$(fgw $wp $op)"
 		wait $wp
 		cpu=$(cpu_s $op)
 		kill $op; wait $op 2>/dev/null
 		echo "$name: foreground $on ops/s with the scan running, $off stopped (${XST_BENCH_WINDOW} s windows), ratio $r, scan $run s running, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
-		continue
+	else
+		with=$(fg $wp)
+		wait $wp
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		cpu=$(cpu_s $op)
+		kill $op; wait $op 2>/dev/null
+		after=$(fg)
+		last_fg=$after
+		r=$(ratio $with $base $after) run=$(awk -v ms=$ms 'BEGIN { printf "%.1f", ms / 1000 }')
+		echo "$name: foreground $with ops/s (alone $base before, $after after), ratio $r, scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
 	fi
-	# The unloaded rate drifts as the filesystem ages: measure it next to each run.
-	base=$(fg)
-	start_ours $budget
+	printf '%s\t%s\t%s\n' "$name" "$r" "$run" >>$work/sum
+}
+
+# run_other CMD: the same for another scanning command (upstream's).
+run_other() {
+	local cmd=$1 r on off run with base after t0 ms
+	[ "${XST_BENCH_WINDOW:-0}" != 0 ] || base=${last_fg:-$(fg)}
 	t0=$(date +%s%N)
-	$ctl -s $work/run/control start --wait $mnt >$work/wait.log 2>&1 &
-	wp=$!
-	with=$(fg $wp)
-	wait $wp
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-	cpu=$(cpu_s $op)
-	kill $op; wait $op 2>/dev/null
-	after=$(fg)
-	echo "$name: foreground $with ops/s (alone $base before, $after after), ratio $(ratio $with $base $after), scan $ms ms, daemon CPU $cpu s ($(tail -1 $work/wait.log))"
-done
+	$cmd $mnt >$work/up.log 2>&1 &
+	up=$!
+	if [ "${XST_BENCH_WINDOW:-0}" != 0 ]; then
+		read -r r on off run <<<"$(fgw $up $up)"
+		wait $up
+		echo "$cmd: foreground $on ops/s with the scan running, $off stopped (${XST_BENCH_WINDOW} s windows), ratio $r, scan $run s running"
+	else
+		with=$(fg $up)
+		wait $up
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		after=$(fg)
+		last_fg=$after
+		r=$(ratio $with $base $after) run=$(awk -v ms=$ms 'BEGIN { printf "%.1f", ms / 1000 }')
+		echo "$cmd: foreground $with ops/s (alone $base before, $after after), ratio $r, scan $ms ms"
+	fi
+	printf '%s\t%s\t%s\n' "$cmd" "$r" "$run" >>$work/sum
+}
+
+# XST_BENCH_SCANS: the other scans to measure, separated by ";" (default
+# upstream's "xfs_scrub -b -n"; "@" stands for this build's directory).
+# XST_BENCH_REPEAT (default 1) runs the whole list that many times, round
+# after round, so that the drift of a boot falls on every entry alike.
+IFS=';' read -ra scans <<<"${XST_BENCH_SCANS:-xfs_scrub -b -n}"
+mine=$XST_BUILD
+: >$work/sum
+for round in $(seq 1 "${XST_BENCH_REPEAT:-1}"); do
+	for budget in ${XST_BENCH_BUDGETS:-25 10 5}; do
+		for build in $mine ${XST_BENCH_OTHER:-}; do
+			run_ours $budget $build
+		done
+	done
+	for cmd in "${scans[@]}"; do
+		run_other "${cmd//@/$XST_BUILD}"
+	done
 done
 ours=$mine/daemon/xfs_scrubd ctl=$mine/daemon/xfs_scrubctl
+if [ "${XST_BENCH_REPEAT:-1}" -gt 1 ]; then
+	echo "means over ${XST_BENCH_REPEAT} rounds (ratio, scan seconds):"
+	awk -F'\t' '{ n[$1]++; r[$1] += $2; s[$1] += $3; if (!($1 in o)) o[$1] = NR }
+		END { for (k in n) printf "%d\t  %s: %.2f, %.1f s\n", o[k], k, r[k] / n[k], s[k] / n[k] }' $work/sum |
+		sort -n | cut -f2-
+fi
 
 # The scans alone, for the CPU they need: xfs_scrubd at full speed, our
 # xfs_scrub -n, upstream's xfs_scrub -n and -b -n.
@@ -110,23 +159,5 @@ for cmd in "$XST_BUILD/scrub/xfs_scrub -n" "xfs_scrub -n" "xfs_scrub -b -n"; do
 	$cmd $mnt >/dev/null 2>&1
 	echo "alone: $cmd $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 done
-
-if [ "${XST_BENCH_WINDOW:-0}" != 0 ]; then
-	xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
-	up=$!
-	read -r r on off run <<<"$(fgw $up $up)"
-	wait $up
-	echo "xfs_scrub -b -n: foreground $on ops/s with the scan running, $off stopped (${XST_BENCH_WINDOW} s windows), ratio $r, scan $run s running"
-else
-	base=$(fg)
-	t0=$(date +%s%N)
-	xfs_scrub -b -n $mnt >$work/up.log 2>&1 &
-	up=$!
-	with_up=$(fg $up)
-	wait $up
-	up_scan=$(( ($(date +%s%N) - t0) / 1000000 ))
-	base2=$(fg)
-	echo "xfs_scrub -b -n: foreground $with_up ops/s (alone $base before, $base2 after), ratio $(ratio $with_up $base $base2), scan $up_scan ms"
-fi
 umount $mnt
 rm -rf $work
