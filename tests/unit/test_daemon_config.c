@@ -43,7 +43,7 @@ static void test_defaults(void **state)
 	assert_true(c.checkpoint_interval_s <= 10);
 	assert_int_equal(c.repair, XSD_REPAIR_AUTO);
 	assert_null(c.metrics_file);
-	assert_int_equal(c.cpu_budget, 25);
+	assert_int_equal(c.cpu_budget, 50);
 	assert_int_equal(c.io_budget, 25);
 	assert_int_equal(c.media_rate, 0);
 	assert_true(xsd_config_wants(&c, "/anything"));
