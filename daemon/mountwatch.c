@@ -32,6 +32,9 @@ static int on_sync(sd_event_source *s, void *userdata)
 {
 	struct xsd_manager *m = userdata;
 
+	/* This read of the table covers whatever mountinfo's wake was about. */
+	if (m->mw.late_src)
+		(void)sd_event_source_set_enabled(m->mw.late_src, SD_EVENT_OFF);
 	xsd_manager_sync_mounts(m);
 	m->mw.nbatch = 0;
 	return 0;
@@ -52,9 +55,35 @@ bool xsd_mountwatch_saw(const struct xsd_manager *m, uint64_t mnt_uid, bool atta
 	return false;
 }
 
-static int on_mountinfo(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+/*
+ * How long mountinfo's wake waits for fanotify's record of the same change.
+ * The kernel wakes mountinfo's pollers while it still holds the namespace
+ * lock and sends the fanotify event once it has dropped it: a resync done
+ * at once found the new mount first, and the record said nothing of the
+ * fanotify event that followed (seen once on a loaded 2-CPU host).
+ */
+#define MOUNTINFO_LATE_US 10000
+
+static int on_late(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	xsd_mountwatch_request(userdata);
+	return 0;
+}
+
+static int on_mountinfo(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct xsd_manager *m = userdata;
+	int on;
+
+	/* With fanotify on, mountinfo alone reports only remounts: no hurry. */
+	if (m->mw.fanotify && m->mw.late_src) {
+		if (sd_event_source_get_enabled(m->mw.late_src, &on) >= 0 && on != SD_EVENT_OFF)
+			return 0;
+		if (sd_event_source_set_time_relative(m->mw.late_src, MOUNTINFO_LATE_US) >= 0 &&
+		    sd_event_source_set_enabled(m->mw.late_src, SD_EVENT_ONESHOT) >= 0)
+			return 0;
+	}
+	xsd_mountwatch_request(m);
 	return 0;
 }
 
@@ -131,6 +160,12 @@ int xsd_mountwatch_start(struct xsd_manager *m)
 		return r;
 	(void)sd_event_source_set_priority(w->sync_src, SD_EVENT_PRIORITY_IMPORTANT + 1);
 	(void)sd_event_source_set_enabled(w->sync_src, SD_EVENT_OFF);
+	/* Without it, mountinfo's wakes resync at once. */
+	if (sd_event_add_time_relative(m->event, &w->late_src, CLOCK_MONOTONIC, MOUNTINFO_LATE_US,
+				       1000, on_late, m) >= 0) {
+		(void)sd_event_source_set_priority(w->late_src, SD_EVENT_PRIORITY_IMPORTANT);
+		(void)sd_event_source_set_enabled(w->late_src, SD_EVENT_OFF);
+	}
 
 	/* The kernel flags mountinfo with EPOLLPRI whenever the mount table changes. */
 	fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
@@ -177,4 +212,5 @@ void xsd_mountwatch_stop(struct xsd_manager *m)
 	w->fan_src = sd_event_source_disable_unref(w->fan_src);
 	w->info_src = sd_event_source_disable_unref(w->info_src);
 	w->sync_src = sd_event_source_disable_unref(w->sync_src);
+	w->late_src = sd_event_source_disable_unref(w->late_src);
 }

@@ -5,8 +5,10 @@
  * kernel and our privileges allow them, and /proc/self/mountinfo's
  * EPOLLPRI, which is the fallback and also the only one of the two that
  * reports a remount (read-only <-> read-write).  Either just schedules one
- * resync for the end of the loop iteration, so a burst of changes, seen by
- * both triggers, costs one read of mountinfo.
+ * resync for the end of the loop iteration (mountinfo's 10 ms later when
+ * fanotify is on, so that the fanotify record of the same change is there
+ * to say what found it), so a burst of changes, seen by both triggers,
+ * costs one read of mountinfo.
  */
 #pragma once
 
@@ -23,6 +25,7 @@ struct xsd_mountwatch {
 	sd_event_source *info_src;	/* /proc/self/mountinfo, EPOLLPRI */
 	sd_event_source *fan_src;	/* the fanotify group, or NULL */
 	sd_event_source *sync_src;	/* one-shot: resync at the end of the iteration */
+	sd_event_source *late_src;	/* one-shot: mountinfo's resync, fanotify given time */
 	bool fanotify;
 	char method[160];		/* for the journal and the status */
 	/* fanotify events since the last resync, to say what it was about */
