@@ -30,7 +30,20 @@ for l in sys.stdin:
     except ValueError:
         print("(not JSON: %r)" % l[:80])' "$1"; }
 # msgs ID [FIELD=VALUE...]: the records' messages without the mount point.
-msgs() { local id=$1; shift; journalctl -b -o cat --no-pager MESSAGE_ID="$id" "$@" 2>/dev/null | sed "s|^$M: ||"; }
+# journalctl skips a journal file it finds "truncated" while journald is
+# extending it (seen once: a record the daemon had written was missing
+# from the answer), so such an answer is asked for again.
+msgs() {
+	local id=$1 out i
+	shift
+	for i in 1 2 3 4 5; do
+		# (The x keeps the trailing newlines: an empty last line is a record.)
+		out=$(journalctl -b -o cat --no-pager MESSAGE_ID="$id" "$@" 2>/tmp/msgs.err; echo x)
+		grep -q 'truncated' /tmp/msgs.err || break
+		sleep 0.2
+	done
+	printf '%s' "${out%x}" | sed "s|^$M: ||"
+}
 # nth_msg N ID...: the Nth such message (1 = oldest).
 nth_msg() { local n=$1; shift; msgs "$@" | sed -n "${n}p"; }
 nrec() { msgs "$@" | wc -l; }
